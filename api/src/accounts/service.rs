@@ -1,0 +1,234 @@
+//! Logging in, rotating refresh tokens, logging out, and creating accounts.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::Phone;
+use crate::{
+    auth::{TokenKeys, Viewer, hash_password, verify_password},
+    db::Db,
+    entities::{account, enums::Role, refresh_token},
+    error::{AppError, AppResult},
+};
+
+/// What a successful login or refresh hands back.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub account: account::Model,
+}
+
+pub fn viewer_of(account: &account::Model) -> Viewer {
+    Viewer {
+        account_id: account.id,
+        role: account.role,
+        org_id: account.org_id,
+        partner_id: account.partner_id,
+        donor_id: account.donor_id,
+    }
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_refresh_secret() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+#[tracing::instrument(skip(db, keys, password), fields(phone = %phone.masked()))]
+pub async fn login(
+    db: &Db,
+    keys: &TokenKeys,
+    refresh_ttl: Duration,
+    phone: &Phone,
+    password: String,
+) -> AppResult<Session> {
+    let account = account::Entity::find()
+        .filter(account::Column::Phone.eq(phone.as_str()))
+        .one(&db.conn)
+        .await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let valid = verify_password(password, hash).await?;
+    match account {
+        Some(account) if valid && !account.disabled => {
+            start_session(db, keys, refresh_ttl, account, Uuid::now_v7()).await
+        }
+        // Same answer for unknown phone, wrong password and disabled account.
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+async fn start_session(
+    db: &Db,
+    keys: &TokenKeys,
+    refresh_ttl: Duration,
+    account: account::Model,
+    family_id: Uuid,
+) -> AppResult<Session> {
+    let now = Utc::now();
+    let refresh_token = new_refresh_secret();
+    let refresh_expires_at = now + refresh_ttl;
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.id),
+        family_id: Set(family_id),
+        token_hash: Set(hash_token(&refresh_token)),
+        issued_at: Set(now),
+        expires_at: Set(refresh_expires_at),
+        used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&db.conn)
+    .await?;
+    let (access_token, access_expires_at) = keys.issue(&viewer_of(&account), now);
+    Ok(Session {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at,
+        account,
+    })
+}
+
+/// Trade a refresh token for a new pair. Each refresh token works once; presenting a used
+/// one means it was stolen or replayed, so the whole family is revoked.
+#[tracing::instrument(skip_all)]
+pub async fn refresh(
+    db: &Db,
+    keys: &TokenKeys,
+    refresh_ttl: Duration,
+    token: &str,
+) -> AppResult<Session> {
+    let now = Utc::now();
+    let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .one(&db.conn)
+        .await?
+    else {
+        return Err(AppError::Unauthenticated);
+    };
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(AppError::Unauthenticated);
+    }
+    // Claim the token atomically: of two concurrent refreshes only one can set used_at.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(row.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&db.conn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        revoke_family(&db.conn, row.family_id).await?;
+        tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
+        return Err(AppError::Unauthenticated);
+    }
+    let account = account::Entity::find_by_id(row.account_id)
+        .one(&db.conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if account.disabled || account.password_changed_at > row.issued_at {
+        return Err(AppError::Unauthenticated);
+    }
+    start_session(db, keys, refresh_ttl, account, row.family_id).await
+}
+
+/// Revoke the family the given refresh token belongs to. Unknown tokens are ignored, so
+/// logging out twice is harmless.
+pub async fn logout(db: &Db, token: &str) -> AppResult<()> {
+    if let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .one(&db.conn)
+        .await?
+    {
+        revoke_family(&db.conn, row.family_id).await?;
+    }
+    Ok(())
+}
+
+async fn revoke_family(conn: &impl ConnectionTrait, family_id: Uuid) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(db: &Db, id: Uuid) -> AppResult<account::Model> {
+    account::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("account"))
+}
+
+/// What a new account is for.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub phone: Phone,
+    pub password: String,
+    pub role: Role,
+    pub display_name: String,
+    pub org_id: Option<Uuid>,
+    pub partner_id: Option<Uuid>,
+    pub donor_id: Option<Uuid>,
+}
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+#[tracing::instrument(skip(conn, new), fields(role = ?new.role))]
+pub async fn create(conn: &impl ConnectionTrait, new: NewAccount) -> AppResult<account::Model> {
+    if new.password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::bad_field(
+            "password",
+            format!("a password has at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    let scope_ok = match new.role {
+        Role::OrgStaff => new.org_id.is_some(),
+        Role::PartnerStaff => new.partner_id.is_some(),
+        Role::Resident | Role::Enterprise => new.donor_id.is_some(),
+        Role::Admin => true,
+    };
+    if !scope_ok {
+        return Err(AppError::bad_input(
+            "staff need their org or partner, residents and enterprises their donor record",
+        ));
+    }
+    let exists = account::Entity::find()
+        .filter(account::Column::Phone.eq(new.phone.as_str()))
+        .one(conn)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::conflict(
+            "an account with this phone already exists",
+        ));
+    }
+    let now = Utc::now();
+    let model = account::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        phone: Set(new.phone.as_str().to_owned()),
+        password_hash: Set(hash_password(new.password).await?),
+        role: Set(new.role),
+        display_name: Set(new.display_name),
+        org_id: Set(new.org_id),
+        partner_id: Set(new.partner_id),
+        donor_id: Set(new.donor_id),
+        disabled: Set(false),
+        password_changed_at: Set(now),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(model)
+}

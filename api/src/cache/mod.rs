@@ -1,0 +1,6 @@
+//! The shared cache: Redis when `REDIS_URL` is set, otherwise an in-process map.
+
+mod memory;
+mod service;
+
+pub use service::{Cache, CacheError};

@@ -1,0 +1,160 @@
+//! Settings from flags and environment; secrets never reach a log line.
+
+use std::{fmt, path::PathBuf, time::Duration};
+
+use clap::{Args, ValueEnum};
+
+/// Everything the service can be told, by flag or by environment variable.
+#[derive(Args, Clone, Debug)]
+pub struct Settings {
+    /// PostgreSQL or SQLite URL; unset means the embedded SQLite file under `--data-dir`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Redis URL for the shared cache; unset means an in-process cache.
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
+    /// Prefix for every Redis key, so several deployments (or tests) can share one Redis.
+    #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "dt", global = true)]
+    pub redis_key_prefix: String,
+
+    /// HMAC secret for access tokens; required outside the embedded default.
+    #[arg(long, env = "JWT_SECRET", global = true)]
+    pub jwt_secret: Option<Secret>,
+
+    #[arg(long, env = "HOST", default_value = "0.0.0.0", global = true)]
+    pub host: String,
+
+    #[arg(long, env = "PORT", default_value_t = 8000, global = true)]
+    pub port: u16,
+
+    /// Where the embedded database and generated secrets live.
+    #[arg(long, env = "DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The built phone client served at `/`.
+    #[arg(
+        long,
+        env = "CLIENT_DIR",
+        default_value = "./mobile-client/dist",
+        global = true
+    )]
+    pub client_dir: PathBuf,
+
+    /// Where `api seed` reads its data files.
+    #[arg(long, env = "SEEDS_DIR", default_value = "./seeds", global = true)]
+    pub seeds_dir: PathBuf,
+
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 20, global = true)]
+    pub db_max_connections: u32,
+
+    /// How long a request waits for a pooled connection before failing cleanly.
+    #[arg(
+        long,
+        env = "DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Upper bound on every Redis call; past it the answer comes from the database.
+    #[arg(long, env = "REDIS_TIMEOUT_MS", default_value_t = 250, global = true)]
+    pub redis_timeout_ms: u64,
+
+    #[arg(
+        long,
+        env = "ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl_secs: i64,
+
+    #[arg(
+        long,
+        env = "REFRESH_TOKEN_TTL_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub refresh_token_ttl_days: i64,
+
+    /// Serve GraphiQL and allow introspection; on by default only in the embedded default.
+    #[arg(long, env = "ENABLE_PLAYGROUND", global = true)]
+    pub enable_playground: Option<bool>,
+
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Settings {
+    /// No `DATABASE_URL`: the self-contained SQLite + in-process cache setup.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("dongtou.db").display()
+            ),
+        }
+    }
+
+    pub fn playground_enabled(&self) -> bool {
+        self.enable_playground.unwrap_or_else(|| self.is_embedded())
+    }
+
+    pub fn db_acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    pub fn redis_timeout(&self) -> Duration {
+        Duration::from_millis(self.redis_timeout_ms)
+    }
+}
+
+/// A string that prints as `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "***");
+    }
+}

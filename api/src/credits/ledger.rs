@@ -1,0 +1,109 @@
+//! The append-only ledger. Every change is an entry; the donor's balance moves in the same
+//! statement sequence and transaction as the entry, never anywhere else.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
+    QueryFilter, QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    entities::{credit_entry, donor, enums::CreditEntryKind},
+    error::{AppError, AppResult},
+};
+
+/// What an entry points at.
+#[derive(Clone, Debug, Default)]
+pub struct EntrySource {
+    pub donation_id: Option<Uuid>,
+    pub certification_id: Option<Uuid>,
+    pub redemption_id: Option<Uuid>,
+    pub reverses_entry_id: Option<Uuid>,
+    pub rule_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub created_by: Option<Uuid>,
+}
+
+/// Append one entry and move the balance with it. A `REDEMPTION` (negative) only passes
+/// when the balance covers it; any other kind always applies (a reversal may go below zero).
+/// Must run inside the caller's write transaction.
+#[tracing::instrument(skip(conn, source))]
+pub async fn append(
+    conn: &impl ConnectionTrait,
+    donor_id: Uuid,
+    kind: CreditEntryKind,
+    amount: i64,
+    source: EntrySource,
+) -> AppResult<credit_entry::Model> {
+    let mut update = donor::Entity::update_many()
+        .col_expr(
+            donor::Column::CreditBalance,
+            Expr::col(donor::Column::CreditBalance).add(amount),
+        )
+        .filter(donor::Column::Id.eq(donor_id));
+    if kind == CreditEntryKind::Redemption {
+        update = update.filter(donor::Column::CreditBalance.gte(-amount));
+    }
+    let moved = update.exec(conn).await?;
+    if moved.rows_affected == 0 {
+        return Err(if kind == CreditEntryKind::Redemption {
+            AppError::conflict("not enough credits")
+        } else {
+            AppError::not_found("donor")
+        });
+    }
+    // Read back inside the same transaction; the row is locked by our update on PostgreSQL
+    // and the whole database is ours on SQLite, so this is the balance our entry produced.
+    let balance_after: i64 = donor::Entity::find_by_id(donor_id)
+        .select_only()
+        .column(donor::Column::CreditBalance)
+        .into_tuple()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("donor"))?;
+    let entry = credit_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        donor_id: Set(donor_id),
+        kind: Set(kind),
+        amount: Set(amount),
+        balance_after: Set(balance_after),
+        donation_id: Set(source.donation_id),
+        certification_id: Set(source.certification_id),
+        redemption_id: Set(source.redemption_id),
+        reverses_entry_id: Set(source.reverses_entry_id),
+        rule_id: Set(source.rule_id),
+        note: Set(source.note),
+        created_by: Set(source.created_by),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(entry)
+}
+
+/// Donors whose stored balance differs from the sum of their entries: `(donor, stored, sum)`.
+/// Empty means the ledger is consistent.
+pub async fn verify(conn: &impl ConnectionTrait) -> AppResult<Vec<(Uuid, i64, i64)>> {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        credit_balance: i64,
+        total: i64,
+    }
+    let backend = conn.get_database_backend();
+    let rows = Row::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT d.id, d.credit_balance, CAST(COALESCE(s.total, 0) AS BIGINT) AS total \
+         FROM donors d LEFT JOIN (SELECT donor_id, SUM(amount) AS total FROM credit_entries \
+         GROUP BY donor_id) s ON s.donor_id = d.id \
+         WHERE d.credit_balance <> COALESCE(s.total, 0)",
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, r.credit_balance, r.total))
+        .collect())
+}

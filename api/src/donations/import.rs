@@ -1,0 +1,548 @@
+//! Bulk import of donations from the CSV a charity group exports from Excel: UTF-8 (with or
+//! without BOM) or GB18030/GBK, Chinese or English headers, all rows or none.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{DonorRef, NewDonation, ReceiptNo, service};
+use crate::{
+    auth::Viewer,
+    credits::rules::DISTRICT_TZ,
+    db::Db,
+    entities::{
+        campaign, charity_org, charity_project, donation, enterprise,
+        enums::{DonationChannel, DonationKind, FundingSource, Visibility},
+    },
+    error::{AppError, AppResult},
+    money::Fen,
+};
+
+pub const MAX_ROWS: usize = 50_000;
+
+/// One problem with one cell (or row) of the file. Rows count from 1 = the first data row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub imported: usize,
+    /// Rows already imported before with identical content (re-import is a no-op).
+    pub skipped: usize,
+    pub errors: Vec<RowError>,
+}
+
+impl ImportReport {
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// The columns, by English and Chinese header.
+const COLUMNS: &[(&str, &[&str])] = &[
+    ("receipt_no", &["收据编号", "收据号", "票据编号"]),
+    ("org", &["接收机构", "慈善组织", "受赠机构"]),
+    ("donor_type", &["捐赠人类型", "捐赠方类型"]),
+    ("donor_phone", &["捐赠人手机", "手机号", "手机号码"]),
+    ("donor_enterprise", &["捐赠单位", "企业名称"]),
+    ("walk_in_name", &["捐赠人姓名", "姓名"]),
+    ("kind", &["捐赠类型", "款物类型"]),
+    (
+        "amount_yuan",
+        &["金额", "金额(元)", "金额（元）", "价值(元)"],
+    ),
+    ("goods_description", &["物资描述", "物资名称"]),
+    ("goods_quantity", &["物资数量", "数量"]),
+    ("project", &["慈善项目", "项目"]),
+    ("campaign", &["募捐活动", "活动"]),
+    ("channel", &["渠道", "捐赠渠道"]),
+    ("funding_source", &["资金来源"]),
+    ("donated_at", &["捐赠时间", "日期"]),
+    ("visibility", &["公开方式", "展示方式"]),
+];
+
+const REQUIRED: &[&str] = &[
+    "receipt_no",
+    "org",
+    "donor_type",
+    "kind",
+    "amount_yuan",
+    "project",
+    "donated_at",
+];
+
+/// Text from Excel's usual encodings: UTF-8 (BOM or not), else GB18030 (a superset of GBK).
+pub fn decode(bytes: &[u8]) -> AppResult<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(AppError::bad_field(
+            "file",
+            "the file is neither UTF-8 nor GBK/GB18030 text",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+fn canonical_column(header: &str) -> Option<&'static str> {
+    let h = header.trim().trim_start_matches('\u{feff}');
+    COLUMNS
+        .iter()
+        .find(|(en, zh)| en.eq_ignore_ascii_case(h) || zh.contains(&h))
+        .map(|(en, _)| *en)
+}
+
+fn parse_enum<T>(value: &str, table: &[(&[&str], T)]) -> Option<T>
+where
+    T: Copy,
+{
+    let v = value.trim();
+    table
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(v)))
+        .map(|(_, t)| *t)
+}
+
+/// A row read from the file, before lookups.
+#[derive(Debug)]
+struct RawRow {
+    line: usize,
+    cells: HashMap<&'static str, String>,
+}
+
+impl RawRow {
+    fn get(&self, column: &str) -> Option<&str> {
+        self.cells
+            .get(column)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+fn read_rows(text: &str) -> AppResult<Vec<RawRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| AppError::bad_field("file", format!("unreadable header row: {e}")))?
+        .clone();
+    let columns: Vec<Option<&'static str>> = headers.iter().map(canonical_column).collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|r| !columns.contains(&Some(**r)))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::bad_field(
+            "file",
+            format!("missing columns: {}", missing.join(", ")),
+        ));
+    }
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record =
+            record.map_err(|e| AppError::bad_field("file", format!("row {}: {e}", index + 1)))?;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(AppError::bad_field(
+                "file",
+                format!("a file may hold at most {MAX_ROWS} rows"),
+            ));
+        }
+        let cells = columns
+            .iter()
+            .zip(record.iter())
+            .filter_map(|(col, cell)| col.map(|c| (c, cell.to_owned())))
+            .collect();
+        rows.push(RawRow {
+            line: index + 1,
+            cells,
+        });
+    }
+    Ok(rows)
+}
+
+/// Everything a row may refer to, loaded once per import.
+struct Lookups {
+    orgs: HashMap<String, Uuid>,
+    projects: HashMap<(Uuid, String), Uuid>,
+    campaigns: HashMap<String, Uuid>,
+    enterprises: HashMap<String, Uuid>,
+}
+
+async fn load_lookups(conn: &impl ConnectionTrait, rows: &[RawRow]) -> AppResult<Lookups> {
+    let orgs = charity_org::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.name, o.id))
+        .collect();
+    let projects = charity_project::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| ((p.org_id, p.name), p.id))
+        .collect();
+    let campaigns = campaign::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .flat_map(|c| [(c.code.clone(), c.id), (c.name, c.id)])
+        .collect();
+    let wanted: HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r.get("donor_enterprise"))
+        .collect();
+    let mut enterprises = HashMap::new();
+    let wanted: Vec<&str> = wanted.into_iter().collect();
+    for chunk in wanted.chunks(500) {
+        for e in enterprise::Entity::find()
+            .filter(enterprise::Column::Name.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            enterprises.insert(e.name, e.id);
+        }
+    }
+    Ok(Lookups {
+        orgs,
+        projects,
+        campaigns,
+        enterprises,
+    })
+}
+
+fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDonation, RowError> {
+    let err = |column: &str, reason: String| RowError {
+        row: row.line,
+        column: column.to_owned(),
+        reason,
+    };
+    let required = |column: &str| {
+        row.get(column)
+            .ok_or_else(|| err(column, "required".to_owned()))
+    };
+    let receipt_no =
+        ReceiptNo::parse(required("receipt_no")?).map_err(|e| err("receipt_no", e.message()))?;
+    let org_name = required("org")?;
+    let org_id = *lookups
+        .orgs
+        .get(org_name)
+        .ok_or_else(|| err("org", format!("no charity organisation named {org_name}")))?;
+    viewer.require_org(org_id).map_err(|_| {
+        err(
+            "org",
+            "you may only import donations for your own organisation".into(),
+        )
+    })?;
+    let project_name = required("project")?;
+    let project_id = *lookups
+        .projects
+        .get(&(org_id, project_name.to_owned()))
+        .ok_or_else(|| {
+            err(
+                "project",
+                format!("{org_name} has no project named {project_name}"),
+            )
+        })?;
+    let campaign_id = match row.get("campaign") {
+        Some(c) => Some(
+            *lookups
+                .campaigns
+                .get(c)
+                .ok_or_else(|| err("campaign", format!("no campaign {c}")))?,
+        ),
+        None => None,
+    };
+    let donor = match parse_enum(
+        required("donor_type")?,
+        &[
+            (&["RESIDENT", "居民", "个人"], 0u8),
+            (&["ENTERPRISE", "企业", "单位"], 1),
+            (&["WALK_IN", "散客", "匿名", "现场"], 2),
+        ],
+    ) {
+        Some(0) => DonorRef::Resident {
+            phone: required("donor_phone")?.to_owned(),
+            name: row.get("walk_in_name").map(str::to_owned),
+        },
+        Some(1) => {
+            let name = required("donor_enterprise")?;
+            DonorRef::Enterprise {
+                id: *lookups.enterprises.get(name).ok_or_else(|| {
+                    err("donor_enterprise", format!("no enterprise named {name}"))
+                })?,
+            }
+        }
+        Some(_) => DonorRef::WalkIn {
+            name: row.get("walk_in_name").map(str::to_owned),
+        },
+        None => {
+            return Err(err(
+                "donor_type",
+                "RESIDENT, ENTERPRISE or WALK_IN (居民, 企业, 散客)".into(),
+            ));
+        }
+    };
+    let kind = parse_enum(
+        required("kind")?,
+        &[
+            (&["MONEY", "款", "善款", "资金"], DonationKind::Money),
+            (&["GOODS", "物", "物资"], DonationKind::Goods),
+        ],
+    )
+    .ok_or_else(|| err("kind", "MONEY or GOODS (款, 物)".into()))?;
+    let amount = Fen::parse_amount(required("amount_yuan")?)
+        .map_err(|e| err("amount_yuan", e.to_string()))?;
+    let goods_quantity = row
+        .get("goods_quantity")
+        .map(|q| {
+            q.parse::<i32>()
+                .map_err(|_| err("goods_quantity", "a whole number".into()))
+        })
+        .transpose()?;
+    let channel = match row.get("channel") {
+        None => DonationChannel::Offline,
+        Some(c) => parse_enum(
+            c,
+            &[
+                (&["ONLINE", "线上", "网络"], DonationChannel::Online),
+                (&["OFFLINE", "线下", "现场"], DonationChannel::Offline),
+                (
+                    &["ONE_DAY_DONATION", "一日捐", "慈善一日捐"],
+                    DonationChannel::OneDayDonation,
+                ),
+                (
+                    &["BANK_TRANSFER", "银行转账", "转账"],
+                    DonationChannel::BankTransfer,
+                ),
+                (&["OTHER", "其他"], DonationChannel::Other),
+            ],
+        )
+        .ok_or_else(|| err("channel", format!("unknown channel {c}")))?,
+    };
+    let funding_source = match row.get("funding_source") {
+        None => FundingSource::Public,
+        Some(f) => parse_enum(
+            f,
+            &[
+                (&["PUBLIC", "社会捐赠"], FundingSource::Public),
+                (
+                    &["GOVERNMENT_MATCHING", "政府配比"],
+                    FundingSource::GovernmentMatching,
+                ),
+                (
+                    &["CHARITY_TRANSFER", "慈善组织转入"],
+                    FundingSource::CharityTransfer,
+                ),
+            ],
+        )
+        .ok_or_else(|| err("funding_source", format!("unknown funding source {f}")))?,
+    };
+    let visibility = match row.get("visibility") {
+        None => Visibility::Masked,
+        Some(v) => parse_enum(
+            v,
+            &[
+                (&["NAMED", "实名"], Visibility::Named),
+                (&["MASKED", "隐去部分姓名", "部分隐藏"], Visibility::Masked),
+                (&["ANONYMOUS", "匿名"], Visibility::Anonymous),
+            ],
+        )
+        .ok_or_else(|| err("visibility", format!("unknown visibility {v}")))?,
+    };
+    let donated_at = parse_local_time(required("donated_at")?).ok_or_else(|| {
+        err(
+            "donated_at",
+            "a date like 2026-06-01 or 2026-06-01 10:30".into(),
+        )
+    })?;
+    let donation = NewDonation {
+        org_id,
+        project_id,
+        campaign_id,
+        donor,
+        kind,
+        amount,
+        goods_description: row.get("goods_description").map(str::to_owned),
+        goods_quantity,
+        channel,
+        funding_source,
+        donated_at,
+        receipt_no,
+        visibility,
+    };
+    donation.check_shape(Utc::now()).map_err(|e| {
+        let column = match &e {
+            AppError::BadInput { field: Some(f), .. } => f.clone(),
+            _ => "row".into(),
+        };
+        err(&column, e.message())
+    })?;
+    Ok(donation)
+}
+
+/// Local (Asia/Shanghai) date or date-time in the spellings Excel produces.
+fn parse_local_time(text: &str) -> Option<chrono::DateTime<Utc>> {
+    let text = text.trim().replace('/', "-");
+    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(&text, f).ok())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })?;
+    DISTRICT_TZ
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether a row already in the database is the same donation as this one.
+fn same_donation(existing: &donation::Model, new: &NewDonation) -> bool {
+    existing.amount_fen == new.amount.get()
+        && existing.kind == new.kind
+        && existing.project_id == new.project_id
+        && existing.donated_at == new.donated_at
+}
+
+/// Validate the whole file, then write all of it in one transaction, or nothing.
+#[tracing::instrument(skip(db, viewer, bytes), fields(bytes = bytes.len()))]
+pub async fn import(db: &Db, viewer: &Viewer, bytes: &[u8]) -> AppResult<ImportReport> {
+    let text = decode(bytes)?;
+    let rows = read_rows(&text)?;
+    let lookups = load_lookups(&db.conn, &rows).await?;
+    let mut report = ImportReport {
+        rows: rows.len(),
+        ..Default::default()
+    };
+    let mut parsed = Vec::with_capacity(rows.len());
+    let mut seen = HashMap::new();
+    for row in &rows {
+        match parse_row(row, &lookups, viewer) {
+            Ok(d) => {
+                let key = (d.org_id, d.receipt_no.as_str().to_owned());
+                if let Some(first) = seen.insert(key, row.line) {
+                    report.errors.push(RowError {
+                        row: row.line,
+                        column: "receipt_no".into(),
+                        reason: format!("same receipt number as row {first}"),
+                    });
+                } else {
+                    parsed.push((row.line, d));
+                }
+            }
+            Err(e) => report.errors.push(e),
+        }
+    }
+    // Receipts already in the database: identical means imported before (skip), else an error.
+    let existing = existing_receipts(&db.conn, &parsed).await?;
+    let mut to_write = Vec::with_capacity(parsed.len());
+    for (line, d) in parsed {
+        match existing.get(&(d.org_id, d.receipt_no.as_str().to_owned())) {
+            Some(old) if same_donation(old, &d) => report.skipped += 1,
+            Some(_) => report.errors.push(RowError {
+                row: line,
+                column: "receipt_no".into(),
+                reason: "this receipt number is already used for a different donation".into(),
+            }),
+            None => to_write.push((line, d)),
+        }
+    }
+    if !report.is_ok() {
+        report.errors.sort_by_key(|e| e.row);
+        return Ok(report);
+    }
+    let txn = db.begin_write().await?;
+    for (line, d) in to_write {
+        if let Err(e) = service::record_in(&*txn, viewer.account_id, d).await {
+            let column = match &e {
+                AppError::BadInput { field: Some(f), .. } => f.clone(),
+                _ => "row".into(),
+            };
+            if matches!(e, AppError::Internal(_) | AppError::Unavailable(_)) {
+                return Err(e);
+            }
+            report.errors.push(RowError {
+                row: line,
+                column,
+                reason: e.message(),
+            });
+            // Dropping the transaction rolls back every row written so far.
+            return Ok(report);
+        }
+        report.imported += 1;
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+async fn existing_receipts(
+    conn: &impl ConnectionTrait,
+    parsed: &[(usize, NewDonation)],
+) -> AppResult<HashMap<(Uuid, String), donation::Model>> {
+    let mut by_org: HashMap<Uuid, Vec<&str>> = HashMap::new();
+    for (_, d) in parsed {
+        by_org
+            .entry(d.org_id)
+            .or_default()
+            .push(d.receipt_no.as_str());
+    }
+    let mut found = HashMap::new();
+    for (org_id, receipts) in by_org {
+        for chunk in receipts.chunks(500) {
+            for d in donation::Entity::find()
+                .filter(donation::Column::OrgId.eq(org_id))
+                .filter(donation::Column::ReceiptNo.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                found.insert((d.org_id, d.receipt_no.clone()), d);
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_bytes_decode_to_the_same_text() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("收据编号,接收机构");
+        assert_eq!(decode(&gbk).unwrap(), "收据编号,接收机构");
+        assert_eq!(decode("\u{feff}a,b".as_bytes()).unwrap(), "a,b");
+    }
+
+    #[test]
+    fn chinese_and_english_headers_name_the_same_columns() {
+        assert_eq!(canonical_column("金额（元）"), Some("amount_yuan"));
+        assert_eq!(canonical_column("Amount_Yuan"), Some("amount_yuan"));
+        assert_eq!(canonical_column("备注"), None);
+    }
+
+    #[test]
+    fn local_times_are_read_in_beijing_time() {
+        let t = parse_local_time("2026-06-01 08:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-06-01T00:00:00+00:00");
+        assert!(parse_local_time("2026/06/01").is_some());
+        assert!(parse_local_time("June 1st").is_none());
+    }
+}

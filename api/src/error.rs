@@ -1,0 +1,183 @@
+//! AppError: every failure a client can act on, each with a stable `extensions.code`.
+//!
+//! AppError deliberately does not implement `Display`: async-graphql turns anything that does
+//! into an error without a code, so `?` on an AppError in a resolver must go through the
+//! `From` impl below, which always sets `extensions.code`.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// No valid credentials were presented.
+    Unauthenticated,
+    /// Authenticated, but not allowed to do this (role, org or partner scope).
+    Forbidden(String),
+    /// Input that cannot be accepted; `field` names the offending input where known.
+    BadInput {
+        message: String,
+        field: Option<String>,
+    },
+    NotFound(String),
+    /// The request clashes with the current state (duplicate, stock gone, reused key ...).
+    Conflict(String),
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    /// A dependency (database) is temporarily unreachable; retrying with the same
+    /// idempotency key is safe.
+    Unavailable(String),
+    /// Anything else: logged with its cause, shown to the client as an opaque message.
+    Internal(anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    /// A unique-constraint violation becomes a CONFLICT with `message`; anything else as usual.
+    pub fn on_unique(err: DbErr, message: &str) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Self::conflict(message),
+            _ => err.into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable(_) => "UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The text a client may see; never carries internal detail.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated => "authentication required".into(),
+            Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::BadInput { message, .. } => message.clone(),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::RateLimited { retry_after_secs } => {
+                format!("too many requests; retry after {retry_after_secs} s")
+            }
+            Self::Unavailable(_) => "service temporarily unavailable; retry later".into(),
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// Whether the same request may succeed if simply sent again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::RateLimited { .. })
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match &err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.to_string()),
+            _ => Self::Internal(err.into()),
+        }
+    }
+}
+
+impl From<redis::RedisError> for AppError {
+    fn from(err: redis::RedisError) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        match &err {
+            AppError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+            }
+            AppError::Unavailable(cause) => {
+                tracing::warn!(%cause, "dependency unavailable");
+            }
+            _ => {}
+        }
+        let code = err.code();
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            match &err {
+                AppError::BadInput {
+                    field: Some(field), ..
+                } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfterSecs", *retry_after_secs)
+                }
+                AppError::Unavailable(_) => ext.set("retryable", true),
+                _ => {}
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = AppError::internal(anyhow::anyhow!("relation \"secret_table\" does not exist"));
+        let gql: async_graphql::Error = err.into();
+        assert_eq!(gql.message, "internal error");
+    }
+
+    #[test]
+    fn every_error_carries_its_code() {
+        let gql: async_graphql::Error = AppError::bad_field("phone", "not a phone").into();
+        let ext = gql.extensions.expect("extensions");
+        assert_eq!(
+            ext.get("code").map(|v| v.to_string()),
+            Some("\"BAD_USER_INPUT\"".into())
+        );
+        assert_eq!(
+            ext.get("field").map(|v| v.to_string()),
+            Some("\"phone\"".into())
+        );
+    }
+
+    #[test]
+    fn lost_connections_are_retryable() {
+        let err = AppError::from(DbErr::Conn(sea_orm::RuntimeErr::Internal("down".into())));
+        assert_eq!(err.code(), "UNAVAILABLE");
+        assert!(err.is_retryable());
+    }
+}

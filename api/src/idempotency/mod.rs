@@ -1,0 +1,6 @@
+//! Client idempotency keys: the same key and input return the first result; the same key
+//! with other input is a conflict.
+
+mod service;
+
+pub use service::{Freshness, IdempotencyKey, request_hash, run};

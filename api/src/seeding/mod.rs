@@ -1,0 +1,7 @@
+//! Demo data from `seeds/` (through the same services as real input) and benchmark data.
+
+mod demo;
+mod scale;
+
+pub use demo::{seed_demo, seed_if_empty, seed_reference};
+pub use scale::seed_scale;

@@ -1,0 +1,30 @@
+//! Schema migrations for the charity API, one logical change per file; the same statements
+//! run on SQLite and PostgreSQL (built with SeaQuery, no backend-specific SQL).
+
+pub use sea_orm_migration;
+use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261122_000001_places_and_orgs;
+mod m20261122_000002_people_and_accounts;
+mod m20261122_000003_volunteering_and_perks;
+mod m20261122_000004_donations_and_credits;
+mod m20261122_000005_rankings_transparency_broadcast;
+mod m20261122_000006_cross_cutting;
+
+/// Applies the migrations in order; `api migrate` and the test harness both drive it.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_places_and_orgs::Migration),
+            Box::new(m20261122_000002_people_and_accounts::Migration),
+            Box::new(m20261122_000003_volunteering_and_perks::Migration),
+            Box::new(m20261122_000004_donations_and_credits::Migration),
+            Box::new(m20261122_000005_rankings_transparency_broadcast::Migration),
+            Box::new(m20261122_000006_cross_cutting::Migration),
+        ]
+    }
+}

@@ -1,0 +1,263 @@
+//! spawn_app, the GraphQL client, and small builders shared by every test file.
+
+use std::{path::PathBuf, sync::Arc};
+
+use api::{
+    cache::Cache,
+    db::{Db, PoolSettings},
+    startup::{self, AppState},
+};
+use clap::Parser;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const DEMO_PASSWORD: &str = "Demo@2026";
+pub const ADMIN_PHONE: &str = "13900000000";
+pub const STAFF_PHONE: &str = "13900000001";
+pub const OTHER_STAFF_PHONE: &str = "13900000002";
+pub const PARTNER_PHONE: &str = "13900000003";
+pub const RESIDENT_PHONE: &str = "13800000001";
+pub const ENTERPRISE_PHONE: &str = "13900000005";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+pub fn seeds_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds")
+}
+
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// What a test's app is made of, so it can be torn down afterwards.
+struct Resources {
+    schema: Option<String>,
+    redis_prefix: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Resources {
+    fn drop(&mut self) {
+        let schema = self.schema.take();
+        let prefix = self.redis_prefix.take();
+        // Drop cannot await; clean up on a thread with its own small runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                if let Some(schema) = schema
+                    && let Ok(db) = sea_orm::Database::connect(PG_ADMIN_URL).await
+                {
+                    use sea_orm::ConnectionTrait;
+                    let _ = db
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .await;
+                    let _ = db.close().await;
+                }
+                if let Some(prefix) = prefix
+                    && let Ok(client) = redis::Client::open(redis_url())
+                    && let Ok(mut conn) = client.get_multiplexed_async_connection().await
+                {
+                    let keys: Vec<String> = redis::cmd("KEYS")
+                        .arg(format!("{prefix}:*"))
+                        .query_async(&mut conn)
+                        .await
+                        .unwrap_or_default();
+                    if !keys.is_empty() {
+                        let _: Result<(), _> =
+                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    _resources: Arc<Resources>,
+}
+
+#[derive(Default)]
+pub struct AppOptions {
+    /// Load seeds/donations.csv too (slower); otherwise only reference data.
+    pub demo_donations: bool,
+    /// Leave the database empty (no seeds at all).
+    pub empty: bool,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppOptions::default()).await
+}
+
+pub async fn spawn_app_with(options: AppOptions) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cli = api::cli::Cli::parse_from(["api"]);
+    let settings = &mut cli.settings;
+    settings.data_dir = dir.path().to_path_buf();
+    settings.seeds_dir = seeds_dir();
+    settings.client_dir = dir.path().join("no-client");
+    settings.enable_playground = Some(true);
+    settings.db_max_connections = 10;
+    let unique = Uuid::new_v4().simple().to_string();
+    let (url, schema, cache, redis_prefix) = match backend() {
+        Backend::Sqlite => (
+            format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
+            None,
+            Cache::in_process("t"),
+            None,
+        ),
+        Backend::Postgres => {
+            let schema = format!("t_{unique}");
+            let admin = sea_orm::Database::connect(PG_ADMIN_URL)
+                .await
+                .expect("PostgreSQL at 127.0.0.1:5432 must be reachable for TEST_BACKEND=postgres");
+            use sea_orm::ConnectionTrait;
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create test schema");
+            admin.close().await.ok();
+            let prefix = format!("t_{unique}");
+            let cache = Cache::redis(&redis_url(), &prefix, std::time::Duration::from_millis(500))
+                .await
+                .expect("Redis at 127.0.0.1:6379 must be reachable for TEST_BACKEND=postgres");
+            (PG_ADMIN_URL.to_owned(), Some(schema), cache, Some(prefix))
+        }
+    };
+    let resources = Arc::new(Resources {
+        schema: schema.clone(),
+        redis_prefix,
+        _dir: dir,
+    });
+    settings.database_url = Some(url.clone());
+    let db = Db::connect(
+        &url,
+        PoolSettings {
+            max_connections: 10,
+            acquire_timeout: std::time::Duration::from_secs(10),
+            schema,
+        },
+    )
+    .await
+    .expect("connect test database");
+    db.migrate().await.expect("migrate");
+    if !options.empty {
+        if options.demo_donations {
+            api::seeding::seed_demo(&db, &seeds_dir())
+                .await
+                .map_err(|e| e.message())
+                .expect("seed demo data");
+        } else {
+            api::seeding::seed_reference(&db, &seeds_dir())
+                .await
+                .map_err(|e| e.message())
+                .expect("seed reference data");
+        }
+    }
+    let state = AppState {
+        db,
+        cache,
+        keys: api::auth::TokenKeys::new(b"test-secret-test-secret-test-secret!", 900),
+        settings: Arc::new(cli.settings),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = startup::router(state.clone());
+    tokio::spawn(async move { startup::serve(listener, router).await });
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        _resources: resources,
+    }
+}
+
+/// A GraphQL response with helpers for the usual assertions.
+#[derive(Debug)]
+pub struct Gql {
+    pub body: Value,
+}
+
+impl Gql {
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error, if any.
+    pub fn code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    /// Panics with the errors unless the request succeeded.
+    pub fn ok(self) -> Value {
+        assert!(
+            self.body.get("errors").is_none_or(Value::is_null),
+            "unexpected errors: {}",
+            self.body["errors"]
+        );
+        self.body["data"].clone()
+    }
+}
+
+impl TestApp {
+    pub async fn gql(&self, query: &str, variables: Value) -> Gql {
+        self.gql_as(None, query, variables).await
+    }
+
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.expect("request");
+        Gql {
+            body: resp.json().await.expect("json body"),
+        }
+    }
+
+    pub async fn login_full(&self, phone: &str, password: &str) -> Gql {
+        self.gql(
+            "mutation($phone: String!, $password: String!) { login(phone: $phone, password: $password) {
+                accessToken refreshToken account { id role displayName } } }",
+            json!({ "phone": phone, "password": password }),
+        )
+        .await
+    }
+
+    /// Log in as a demo account and return its access token.
+    pub async fn login(&self, phone: &str) -> String {
+        let data = self.login_full(phone, DEMO_PASSWORD).await.ok();
+        data["login"]["accessToken"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration suite: every test starts the real app on its own database (a SQLite file,
+//! or a PostgreSQL schema) and cache (in-process, or a Redis key prefix), and talks GraphQL
+//! over HTTP. `TEST_BACKEND=postgres` selects PostgreSQL + Redis.
+
+mod helpers;
+
+mod accounts;
+mod foundation;
+mod seeds;

@@ -1,0 +1,56 @@
+//! The demo data loads through the real import path and leaves a consistent ledger.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_demo_data_loads_and_its_ledger_balances() {
+    let app = spawn_app_with(AppOptions {
+        demo_donations: true,
+        ..Default::default()
+    })
+    .await;
+    let mismatches = api::credits::ledger::verify(&app.db().conn).await.unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+
+    // The demo resident gave 1500.00 yuan under two rules: 738.88 at 1 credit / 10 yuan
+    // before 2026 and 761.12 at 1 credit / 5 yuan since, each donation rounded down.
+    let token = app.login(RESIDENT_PHONE).await;
+    let me = app
+        .gql_as(
+            Some(&token),
+            "{ me { resident { cumulativeDonation creditBalance } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(me["me"]["resident"]["cumulativeDonation"], "1500.00");
+    let balance = me["me"]["resident"]["creditBalance"].as_i64().unwrap();
+    assert_eq!(balance, expected_credits_from_the_csv(RESIDENT_PHONE));
+}
+
+/// Recompute the demo resident's credits straight from the seed file and the seeded rules.
+fn expected_credits_from_the_csv(phone: &str) -> i64 {
+    let text = std::fs::read_to_string(seeds_dir().join("donations.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (phone_col, amount_col, at_col) =
+        (col("donor_phone"), col("amount_yuan"), col("donated_at"));
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|cells| cells[phone_col] == phone)
+        .map(|cells| {
+            let (yuan, fen) = cells[amount_col].split_once('.').unwrap();
+            let fen: i64 = yuan.parse::<i64>().unwrap() * 100 + fen.parse::<i64>().unwrap();
+            // 1 credit per 10 yuan before 2026-01-01 (local), 1 per 5 yuan from then on.
+            let per_fen = if cells[at_col] < "2026-01-01" {
+                1000
+            } else {
+                500
+            };
+            fen / per_fen
+        })
+        .sum()
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every check and every test: formatting, lints, then the whole suite twice — on SQLite with
+# the in-process cache, and on PostgreSQL with Redis. Under CI=true an unreachable PostgreSQL
+# or Redis fails the run; elsewhere that pass is skipped with a loud message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_HOST=127.0.0.1 REDIS_PORT=6379
+reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== tests on SQLite + in-process cache"
+TEST_BACKEND=sqlite cargo test --workspace --locked
+
+if reachable "$PG_HOST" "$PG_PORT" && reachable "$REDIS_HOST" "$REDIS_PORT"; then
+  echo "== tests on PostgreSQL + Redis"
+  TEST_BACKEND=postgres cargo test --workspace --locked
+elif [ "${CI:-}" = "true" ]; then
+  echo "FAIL: PostgreSQL ($PG_HOST:$PG_PORT) or Redis ($REDIS_HOST:$REDIS_PORT) is unreachable; CI requires both." >&2
+  exit 1
+else
+  echo "################################################################################"
+  echo "# SKIPPED: the PostgreSQL + Redis pass. Start PostgreSQL on $PG_HOST:$PG_PORT and"
+  echo "# Redis on $REDIS_HOST:$REDIS_PORT to run it (CI always does)."
+  echo "################################################################################"
+fi
