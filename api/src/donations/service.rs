@@ -22,16 +22,18 @@ use crate::{
     },
     error::{AppError, AppResult},
     idempotency::{self, Freshness, IdempotencyKey},
+    startup::AppState,
 };
 
 /// Log a donation for the viewer's org (or any org, for ADMIN), once per idempotency key.
-#[tracing::instrument(skip(db, viewer, input), fields(org = %input.org_id))]
+#[tracing::instrument(skip(app, viewer, input), fields(org = %input.org_id))]
 pub async fn record(
-    db: &Db,
+    app: &AppState,
     viewer: &Viewer,
     key: &IdempotencyKey,
     input: NewDonation,
 ) -> AppResult<(donation::Model, Freshness)> {
+    let db = &app.db;
     viewer.require_org(input.org_id)?;
     input.check_shape(Utc::now())?;
     let hash = idempotency::request_hash(&input);
@@ -266,14 +268,15 @@ fn verification_code() -> String {
 
 /// Void a donation: never deleted, a `REVERSAL` entry takes its credits back and the donor's
 /// cumulative total (and so the tier) drops. The balance may go negative.
-#[tracing::instrument(skip(db, viewer, reason))]
+#[tracing::instrument(skip(app, viewer, reason))]
 pub async fn void(
-    db: &Db,
+    app: &AppState,
     viewer: &Viewer,
     key: &IdempotencyKey,
     donation_id: Uuid,
     reason: String,
 ) -> AppResult<(donation::Model, Freshness)> {
+    let db = &app.db;
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::bad_field(
