@@ -33,11 +33,39 @@ pub enum Command {
         #[arg(long)]
         scale: Option<u64>,
     },
+    /// Import donations from a CSV file (all rows or none), as a charity group's upload would.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Consistency checks.
+    Verify {
+        #[command(subcommand)]
+        what: VerifyCommand,
+    },
     /// Print the GraphQL schema (SDL); `schema.graphql` is its output.
     ExportSchema {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// `api import donations FILE --as PHONE`
+    Donations {
+        file: PathBuf,
+        /// The account the rows are recorded by (ORG_STAFF for its own org, or ADMIN);
+        /// defaults to the first ADMIN.
+        #[arg(long = "as")]
+        as_phone: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VerifyCommand {
+    /// Every donor's balance equals the sum of their ledger entries.
+    Ledger,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -69,6 +97,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!(e.message()))?;
             println!("{report}");
         }
+        Command::Import {
+            what: ImportCommand::Donations { file, as_phone },
+        } => {
+            let db = connect(&settings).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let viewer = importing_account(&db, as_phone.as_deref()).await?;
+            let report = crate::donations::import::import(&db, &viewer, &bytes)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            for e in &report.errors {
+                eprintln!("row {}: {}: {}", e.row, e.column, e.reason);
+            }
+            println!(
+                "{} rows: {} imported, {} already present, {} errors",
+                report.rows,
+                report.imported,
+                report.skipped,
+                report.errors.len()
+            );
+            anyhow::ensure!(report.is_ok(), "nothing was imported");
+        }
+        Command::Verify {
+            what: VerifyCommand::Ledger,
+        } => {
+            let db = connect(&settings).await?;
+            let mismatches = crate::credits::ledger::verify(&db.conn)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
+            for (donor, stored, sum) in &mismatches {
+                println!("donor {donor}: balance {stored} but entries sum to {sum}");
+            }
+            anyhow::ensure!(
+                mismatches.is_empty(),
+                "{} balances disagree with the ledger",
+                mismatches.len()
+            );
+            println!("ledger consistent: every balance equals the sum of its entries");
+        }
         Command::ExportSchema { output } => {
             let sdl = export_sdl();
             match output {
@@ -91,4 +158,25 @@ async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     )
     .await
     .context("connecting to the database")
+}
+
+async fn importing_account(db: &Db, phone: Option<&str>) -> anyhow::Result<crate::auth::Viewer> {
+    use crate::entities::{account, enums::Role};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mut select = account::Entity::find();
+    select = match phone {
+        Some(phone) => select.filter(account::Column::Phone.eq(phone)),
+        None => select
+            .filter(account::Column::Role.eq(Role::Admin))
+            .order_by_asc(account::Column::CreatedAt),
+    };
+    let account = select
+        .one(&db.conn)
+        .await?
+        .context("no such account (give --as PHONE of an ORG_STAFF or ADMIN account)")?;
+    anyhow::ensure!(
+        matches!(account.role, Role::Admin | Role::OrgStaff),
+        "only ORG_STAFF or ADMIN accounts import donations"
+    );
+    Ok(crate::accounts::service::viewer_of(&account))
 }

@@ -141,7 +141,16 @@ async fn graphql(
     let request = register_loaders(request.into_inner(), &state.db)
         .data(auth)
         .data(RequestIdValue(request_id));
-    schema.execute(request).await.into()
+    let mut response = schema.execute(request).await;
+    // Parse, validation and limit errors come from async-graphql itself without a code;
+    // every error a client sees carries one.
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "BAD_USER_INPUT");
+        }
+    }
+    response.into()
 }
 
 /// The request id, for the audit log.

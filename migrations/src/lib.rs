@@ -11,6 +11,7 @@ mod m20261122_000003_volunteering_and_perks;
 mod m20261122_000004_donations_and_credits;
 mod m20261122_000005_rankings_transparency_broadcast;
 mod m20261122_000006_cross_cutting;
+mod m20261122_100001_yearly_statements;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_donations_and_credits::Migration),
             Box::new(m20261122_000005_rankings_transparency_broadcast::Migration),
             Box::new(m20261122_000006_cross_cutting::Migration),
+            Box::new(m20261122_100001_yearly_statements::Migration),
         ]
     }
 }

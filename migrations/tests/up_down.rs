@@ -47,6 +47,7 @@ const TABLES: &[&str] = &[
     "broadcasts",
     "idempotency_records",
     "audit_log",
+    "yearly_statements",
 ];
 
 #[tokio::test]

@@ -261,3 +261,99 @@ impl TestApp {
         &self.state.db
     }
 }
+
+/// Ids of seeded rows, looked up by name.
+pub async fn org_id(app: &TestApp, name: &str) -> String {
+    use api::entities::charity_org;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    charity_org::Entity::find()
+        .filter(charity_org::Column::Name.eq(name))
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no org {name}"))
+        .id
+        .to_string()
+}
+
+pub async fn project_id(app: &TestApp, name: &str) -> String {
+    use api::entities::charity_project;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    charity_project::Entity::find()
+        .filter(charity_project::Column::Name.eq(name))
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no project {name}"))
+        .id
+        .to_string()
+}
+
+pub const FEDERATION: &str = "洞头区慈善总会";
+pub const FEDERATION_PROJECT: &str = "海岛学子助学";
+
+/// Log in as a resident who has no account yet (creating one), returning the token.
+pub async fn resident_token(app: &TestApp, phone: &str) -> String {
+    use api::entities::{enums::Role, resident};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let r = resident::Entity::find()
+        .filter(resident::Column::Phone.eq(phone))
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no resident {phone}"));
+    let exists = api::entities::account::Entity::find()
+        .filter(api::entities::account::Column::Phone.eq(phone))
+        .one(&app.db().conn)
+        .await
+        .unwrap();
+    if exists.is_none() {
+        api::accounts::service::create(
+            &app.db().conn,
+            api::accounts::service::NewAccount {
+                phone: api::accounts::Phone::parse(phone).unwrap(),
+                password: DEMO_PASSWORD.into(),
+                role: Role::Resident,
+                display_name: r.name.clone(),
+                org_id: None,
+                partner_id: None,
+                donor_id: Some(r.id),
+            },
+        )
+        .await
+        .map_err(|e| e.message())
+        .unwrap();
+    }
+    app.login(phone).await
+}
+
+/// Every balance equals the sum of its ledger entries.
+pub async fn assert_ledger_consistent(app: &TestApp) {
+    let mismatches = api::credits::ledger::verify(&app.db().conn).await.unwrap();
+    assert!(
+        mismatches.is_empty(),
+        "ledger out of balance: {mismatches:?}"
+    );
+}
+
+pub fn new_key() -> String {
+    Uuid::new_v4().to_string()
+}
+
+pub const RECORD_DONATION: &str = "mutation($input: RecordDonationInput!) {
+    recordDonation(input: $input) { replayed donation { id amount creditsAwarded status receiptNo verificationCode } } }";
+
+/// A money donation from a resident to the federation's project.
+pub async fn donation_input(app: &TestApp, phone: &str, yuan: &str, donated_at: &str) -> Value {
+    json!({
+        "idempotencyKey": new_key(),
+        "orgId": org_id(app, FEDERATION).await,
+        "projectId": project_id(app, FEDERATION_PROJECT).await,
+        "donor": { "resident": { "phone": phone } },
+        "kind": "MONEY",
+        "amount": yuan,
+        "channel": "OFFLINE",
+        "donatedAt": donated_at,
+        "receiptNo": format!("T-{}", &Uuid::new_v4().simple().to_string()[..12]),
+    })
+}

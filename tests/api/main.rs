@@ -5,5 +5,8 @@
 mod helpers;
 
 mod accounts;
+mod donations;
 mod foundation;
+mod import;
+mod rewards;
 mod seeds;

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
-use uuid::Uuid;
 
 use super::service;
 use crate::{
@@ -12,9 +11,7 @@ use crate::{
     pagination::PageRequest,
 };
 
-pub fn parse_id(field: &str, id: &ID) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_field(field, "not a valid id"))
-}
+pub use crate::graphql::parse_id;
 
 /// 街道 / 乡镇.
 pub struct Town(pub entities::town::Model);

@@ -1,6 +1,6 @@
 //! The directory: towns, charity organisations, projects, campaigns and alliance partners.
 
-mod graphql;
+pub mod graphql;
 pub mod service;
 
 pub use graphql::{Campaign, CatalogQuery, CharityOrg, CharityProject, PerkPartner, Town};

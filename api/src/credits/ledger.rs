@@ -82,6 +82,16 @@ pub async fn append(
     Ok(entry)
 }
 
+/// A donor's entries, newest first.
+pub async fn entries(
+    db: &crate::db::Db,
+    donor_id: Uuid,
+    page: &crate::pagination::PageRequest,
+) -> AppResult<crate::pagination::Page<credit_entry::Model>> {
+    let select = credit_entry::Entity::find().filter(credit_entry::Column::DonorId.eq(donor_id));
+    crate::pagination::by_id_desc(&db.conn, select, page).await
+}
+
 /// Donors whose stored balance differs from the sum of their entries: `(donor, stored, sum)`.
 /// Empty means the ledger is consistent.
 pub async fn verify(conn: &impl ConnectionTrait) -> AppResult<Vec<(Uuid, i64, i64)>> {

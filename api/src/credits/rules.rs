@@ -2,14 +2,20 @@
 //! past donation keeps the rule that was in force on its day.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
+    db::Db,
     entities::{
         credit_rule,
         enums::{CreditRuleKind, DonorKind},
     },
-    error::AppResult,
+    error::{AppError, AppResult},
 };
 
 /// The district's time zone: periods, days and rule dates are all local.
@@ -49,6 +55,58 @@ pub async fn in_force(
 pub fn credits_for(rule: &credit_rule::Model, units: i64) -> i64 {
     let credits = i128::from(units) * i128::from(rule.credits) / i128::from(rule.per_units);
     i64::try_from(credits).unwrap_or(i64::MAX)
+}
+
+/// Every rule, newest first within each kind.
+pub async fn all(conn: &impl ConnectionTrait) -> AppResult<Vec<credit_rule::Model>> {
+    Ok(credit_rule::Entity::find()
+        .order_by_asc(credit_rule::Column::Kind)
+        .order_by_desc(credit_rule::Column::EffectiveFrom)
+        .all(conn)
+        .await?)
+}
+
+/// ADMIN adds a rule from a day on. Rules are never edited: a past donation keeps the rule
+/// of its day, so a new rate is a new row, and only from today on.
+pub async fn create(
+    db: &Db,
+    viewer: &Viewer,
+    kind: CreditRuleKind,
+    credits: i64,
+    per_units: i64,
+    effective_from: NaiveDate,
+) -> AppResult<credit_rule::Model> {
+    if !viewer.is_admin() {
+        return Err(AppError::forbidden("only the bureau sets conversion rules"));
+    }
+    if !(0..=1_000_000).contains(&credits) {
+        return Err(AppError::bad_field("credits", "between 0 and 1000000"));
+    }
+    if !(1..=100_000_000).contains(&per_units) {
+        return Err(AppError::bad_field("perUnits", "between 1 and 100000000"));
+    }
+    let today = Utc::now().with_timezone(&DISTRICT_TZ).date_naive();
+    if effective_from < today {
+        return Err(AppError::bad_field(
+            "effectiveFrom",
+            "a rule takes effect today or later; past donations keep their rule",
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let model = credit_rule::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind),
+        credits: Set(credits),
+        per_units: Set(per_units),
+        effective_from: Set(local_midnight(effective_from)),
+        created_by: Set(Some(viewer.account_id)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&*txn)
+    .await
+    .map_err(|e| AppError::on_unique(e, "a rule of this kind already starts that day"))?;
+    txn.commit().await?;
+    Ok(model)
 }
 
 #[cfg(test)]

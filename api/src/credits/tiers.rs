@@ -1,11 +1,20 @@
 //! 档次: tiers by cumulative confirmed donation, separately for residents and enterprises.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 use uuid::Uuid;
 
 use crate::{
-    entities::{credit_tier, enums::DonorKind, tier_benefit},
-    error::AppResult,
+    auth::Viewer,
+    db::Db,
+    entities::{
+        credit_tier,
+        enums::{BenefitCategory, DonorKind},
+        tier_benefit,
+    },
+    error::{AppError, AppResult},
     money::Fen,
 };
 
@@ -82,6 +91,106 @@ pub async fn status(
         to_next,
         benefits,
     })
+}
+
+/// A tier as ADMIN defines it, with what it unlocks.
+#[derive(Clone, Debug)]
+pub struct TierDefinition {
+    pub donor_kind: DonorKind,
+    pub level: i32,
+    pub name: String,
+    pub threshold: Fen,
+    pub benefits: Vec<(BenefitCategory, String)>,
+}
+
+/// Create or replace the tier at (`donor_kind`, `level`) and its benefits. Thresholds must
+/// rise with the level, so a donor's placement is unambiguous.
+pub async fn upsert(
+    db: &Db,
+    viewer: &Viewer,
+    def: TierDefinition,
+) -> AppResult<credit_tier::Model> {
+    if !viewer.is_admin() {
+        return Err(AppError::forbidden("only the bureau sets tiers"));
+    }
+    let name_len = def.name.trim().chars().count();
+    if !(1..=50).contains(&name_len) {
+        return Err(AppError::bad_field("name", "a name has 1 to 50 characters"));
+    }
+    if !(1..=20).contains(&def.level) {
+        return Err(AppError::bad_field("level", "between 1 and 20"));
+    }
+    if def.threshold < Fen::ZERO {
+        return Err(AppError::bad_field("threshold", "must not be negative"));
+    }
+    if def.benefits.len() > 20
+        || def
+            .benefits
+            .iter()
+            .any(|(_, d)| d.trim().is_empty() || d.chars().count() > 200)
+    {
+        return Err(AppError::bad_field(
+            "benefits",
+            "at most 20 benefits of 1 to 200 characters",
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let others: Vec<credit_tier::Model> = tiers_for(&*txn, def.donor_kind)
+        .await?
+        .into_iter()
+        .filter(|t| t.level != def.level)
+        .collect();
+    let out_of_order = others.iter().any(|t| {
+        (t.level < def.level && t.threshold_fen >= def.threshold.get())
+            || (t.level > def.level && t.threshold_fen <= def.threshold.get())
+    });
+    if out_of_order {
+        return Err(AppError::bad_field(
+            "threshold",
+            "thresholds must rise with the level",
+        ));
+    }
+    let existing = credit_tier::Entity::find()
+        .filter(credit_tier::Column::DonorKind.eq(def.donor_kind))
+        .filter(credit_tier::Column::Level.eq(def.level))
+        .one(&*txn)
+        .await?;
+    let tier = match existing {
+        Some(t) => {
+            tier_benefit::Entity::delete_many()
+                .filter(tier_benefit::Column::TierId.eq(t.id))
+                .exec(&*txn)
+                .await?;
+            let mut active: credit_tier::ActiveModel = t.into();
+            active.name = Set(def.name.trim().to_owned());
+            active.threshold_fen = Set(def.threshold.get());
+            active.update(&*txn).await?
+        }
+        None => {
+            credit_tier::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                donor_kind: Set(def.donor_kind),
+                level: Set(def.level),
+                name: Set(def.name.trim().to_owned()),
+                threshold_fen: Set(def.threshold.get()),
+                created_at: Set(chrono::Utc::now()),
+            }
+            .insert(&*txn)
+            .await?
+        }
+    };
+    for (category, description) in def.benefits {
+        tier_benefit::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tier_id: Set(tier.id),
+            category: Set(category),
+            description: Set(description.trim().to_owned()),
+        }
+        .insert(&*txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(tier)
 }
 
 #[cfg(test)]

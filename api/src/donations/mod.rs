@@ -1,7 +1,10 @@
 //! 捐赠: logging, voiding and bulk-importing donations, each with its credit entry.
 
+mod graphql;
 pub mod import;
 mod model;
+pub mod receipt;
 pub mod service;
 
+pub use graphql::{Donation, DonationsMutation, DonationsQuery};
 pub use model::{DonorRef, NewDonation, ReceiptNo};

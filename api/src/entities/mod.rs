@@ -32,6 +32,7 @@ pub mod reward;
 pub mod signup;
 pub mod tier_benefit;
 pub mod town;
+pub mod yearly_statement;
 
 /// Every entity under its table's singular name (`Donation`, `CreditEntry`, ...).
 pub mod prelude {
@@ -66,4 +67,5 @@ pub mod prelude {
     pub use super::signup::Entity as Signup;
     pub use super::tier_benefit::Entity as TierBenefit;
     pub use super::town::Entity as Town;
+    pub use super::yearly_statement::Entity as YearlyStatement;
 }

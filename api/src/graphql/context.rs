@@ -19,3 +19,9 @@ pub fn auth<'a>(ctx: &Context<'a>) -> &'a Auth {
 pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     auth(ctx).viewer()
 }
+
+/// An `ID` argument as a UUID, or BAD_USER_INPUT naming the field.
+pub fn parse_id(field: &str, id: &async_graphql::ID) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(id.as_str())
+        .map_err(|_| crate::error::AppError::bad_field(field, "not a valid id"))
+}

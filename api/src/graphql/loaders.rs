@@ -64,9 +64,25 @@ where
 
 /// Every per-request loader; a request gets a fresh set so nothing leaks between viewers.
 pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
-    use crate::entities::{charity_org, charity_project, perk_partner, town};
+    use crate::entities::{
+        campaign, charity_org, charity_project, credit_rule, donation, donor, perk_partner,
+        redemption, reward, town,
+    };
     use async_graphql::dataloader::DataLoader;
+    fn loader<E>(db: &Db) -> DataLoader<EntityLoader<E>>
+    where
+        E: EntityTrait,
+        E::Model: Clone + Send + Sync + 'static,
+    {
+        DataLoader::new(EntityLoader::<E>::new(db.clone()), tokio::spawn)
+    }
     request
+        .data(loader::<campaign::Entity>(db))
+        .data(loader::<credit_rule::Entity>(db))
+        .data(loader::<donation::Entity>(db))
+        .data(loader::<donor::Entity>(db))
+        .data(loader::<redemption::Entity>(db))
+        .data(loader::<reward::Entity>(db))
         .data(DataLoader::new(
             EntityLoader::<town::Entity>::new(db.clone()),
             tokio::spawn,

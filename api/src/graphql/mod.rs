@@ -7,6 +7,6 @@ mod scalars;
 mod schema;
 
 pub use connection::{Connection, connection, offset_connection};
-pub use context::{auth, state, viewer};
+pub use context::{auth, parse_id, state, viewer};
 pub use loaders::{EntityLoader, load_by_id, register as register_loaders};
 pub use schema::{AppSchema, MutationRoot, QueryRoot, build_schema, export_sdl};

@@ -2,13 +2,22 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::{accounts, catalog, startup::AppState};
+use crate::{accounts, catalog, credits, donations, startup::AppState};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, catalog::CatalogQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    catalog::CatalogQuery,
+    donations::DonationsQuery,
+    credits::CreditsQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    donations::DonationsMutation,
+    credits::CreditsMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -1,0 +1,684 @@
+//! Credits for residents and enterprises; rules and tiers for the bureau; rewards and
+//! redemption for charity supermarkets.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{ledger, rewards, rules, statements, tiers};
+use crate::{
+    auth::{RoleGuard, Viewer},
+    catalog::CharityOrg,
+    donations::{Donation, service as donations},
+    entities::{
+        self, credit_entry, credit_rule, credit_tier, donor,
+        enums::{
+            BenefitCategory, CreditEntryKind, CreditRuleKind, DonationStatus, DonorKind,
+            RedemptionStatus, Role,
+        },
+        redemption, reward, tier_benefit, yearly_statement,
+    },
+    error::AppError,
+    graphql::{Connection, connection, load_by_id, parse_id, state, viewer},
+    idempotency::{Freshness, IdempotencyKey},
+    money::Fen,
+    pagination::PageRequest,
+};
+
+/// A dated conversion rule: `credits` per `perUnits` fen (donations) or minutes (hours).
+pub struct CreditRule(pub credit_rule::Model);
+
+#[Object]
+impl CreditRule {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> CreditRuleKind {
+        self.0.kind
+    }
+    async fn credits(&self) -> i64 {
+        self.0.credits
+    }
+    /// Fen for donation rules, minutes for the volunteer-hour rule.
+    async fn per_units(&self) -> i64 {
+        self.0.per_units
+    }
+    async fn effective_from(&self) -> DateTime<Utc> {
+        self.0.effective_from
+    }
+    /// The rule in words, e.g. "每 10.00 元 1 积分".
+    async fn description(&self) -> String {
+        match self.0.kind {
+            CreditRuleKind::VolunteerHour => {
+                format!(
+                    "每 {} 分钟志愿服务 {} 积分",
+                    self.0.per_units, self.0.credits
+                )
+            }
+            _ => format!(
+                "每 {} 元 {} 积分",
+                Fen::new(self.0.per_units),
+                self.0.credits
+            ),
+        }
+    }
+}
+
+/// 档次 and what it unlocks.
+pub struct CreditTier {
+    tier: credit_tier::Model,
+}
+
+#[Object]
+impl CreditTier {
+    async fn id(&self) -> ID {
+        ID(self.tier.id.to_string())
+    }
+    async fn donor_kind(&self) -> DonorKind {
+        self.tier.donor_kind
+    }
+    async fn level(&self) -> i32 {
+        self.tier.level
+    }
+    async fn name(&self) -> &str {
+        &self.tier.name
+    }
+    /// Cumulative confirmed donation needed.
+    async fn threshold(&self) -> Fen {
+        Fen::new(self.tier.threshold_fen)
+    }
+    async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<TierBenefit>> {
+        Ok(tiers::benefits_of(&state(ctx).db.conn, &[self.tier.id])
+            .await?
+            .into_iter()
+            .map(TierBenefit)
+            .collect())
+    }
+}
+
+pub struct TierBenefit(tier_benefit::Model);
+
+#[Object]
+impl TierBenefit {
+    async fn category(&self) -> BenefitCategory {
+        self.0.category
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+}
+
+/// One ledger entry with its source.
+pub struct CreditEntry(credit_entry::Model);
+
+#[Object]
+impl CreditEntry {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> CreditEntryKind {
+        self.0.kind
+    }
+    /// Signed: positive earns, negative spends or reverses.
+    async fn amount(&self) -> i64 {
+        self.0.amount
+    }
+    async fn balance_after(&self) -> i64 {
+        self.0.balance_after
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The donation that earned (or, for a reversal, lost) these credits.
+    async fn donation(&self, ctx: &Context<'_>) -> Result<Option<Donation>> {
+        let Some(id) = self.0.donation_id else {
+            return Ok(None);
+        };
+        Ok(load_by_id::<entities::donation::Entity>(ctx, id)
+            .await?
+            .map(Donation))
+    }
+    async fn redemption(&self, ctx: &Context<'_>) -> Result<Option<Redemption>> {
+        let Some(id) = self.0.redemption_id else {
+            return Ok(None);
+        };
+        Ok(load_by_id::<entities::redemption::Entity>(ctx, id)
+            .await?
+            .map(Redemption))
+    }
+    async fn certification_id(&self) -> Option<ID> {
+        self.0.certification_id.map(|id| ID(id.to_string()))
+    }
+    async fn rule(&self, ctx: &Context<'_>) -> Result<Option<CreditRule>> {
+        let Some(id) = self.0.rule_id else {
+            return Ok(None);
+        };
+        Ok(load_by_id::<entities::credit_rule::Entity>(ctx, id)
+            .await?
+            .map(CreditRule))
+    }
+}
+
+/// A resident's or enterprise's own credits: two ledgers never confused — spendable credits,
+/// and the cumulative confirmed donation that decides the tier.
+pub struct MyCredits {
+    donor: donor::Model,
+    viewer: Viewer,
+}
+
+#[Object]
+impl MyCredits {
+    /// Spendable credits. Below zero only after a reversal; then nothing can be redeemed.
+    async fn balance(&self) -> i64 {
+        self.donor.credit_balance
+    }
+    /// Cumulative confirmed donations: decides the tier; redeeming never lowers it.
+    async fn cumulative_donation(&self) -> Fen {
+        Fen::new(self.donor.cumulative_donation_fen)
+    }
+    async fn tier(&self, ctx: &Context<'_>) -> Result<Option<CreditTier>> {
+        Ok(self
+            .status(ctx)
+            .await?
+            .current
+            .map(|tier| CreditTier { tier }))
+    }
+    async fn next_tier(&self, ctx: &Context<'_>) -> Result<Option<CreditTier>> {
+        Ok(self.status(ctx).await?.next.map(|tier| CreditTier { tier }))
+    }
+    /// Still to give to reach the next tier.
+    async fn to_next_tier(&self, ctx: &Context<'_>) -> Result<Option<Fen>> {
+        Ok(self.status(ctx).await?.to_next)
+    }
+    /// What the current tier unlocks (停车, 就医, 养老, 教育, honours).
+    async fn perks(&self, ctx: &Context<'_>) -> Result<Vec<TierBenefit>> {
+        Ok(self
+            .status(ctx)
+            .await?
+            .benefits
+            .into_iter()
+            .map(TierBenefit)
+            .collect())
+    }
+    /// How the tier is reached, in one sentence.
+    async fn tier_explanation(&self, ctx: &Context<'_>) -> Result<String> {
+        let status = self.status(ctx).await?;
+        let total = Fen::new(self.donor.cumulative_donation_fen);
+        Ok(match (&status.current, &status.next, status.to_next) {
+            (Some(c), Some(n), Some(gap)) => format!(
+                "累计有效捐赠 {total} 元（已作废的捐赠不计），已达「{}」；再捐 {gap} 元可升至「{}」。",
+                c.name, n.name
+            ),
+            (Some(c), None, _) => format!("累计有效捐赠 {total} 元，已达最高档「{}」。", c.name),
+            (None, Some(n), Some(gap)) => {
+                format!("累计有效捐赠 {total} 元；再捐 {gap} 元可达「{}」。", n.name)
+            }
+            _ => format!("累计有效捐赠 {total} 元。"),
+        })
+    }
+    /// The ledger, newest first; each entry names its source.
+    async fn ledger(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<CreditEntry>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let rows = ledger::entries(&state(ctx).db, self.donor.id, &page).await?;
+        Ok(connection(rows, &page, |m| m.id.to_string(), CreditEntry))
+    }
+    /// The donor's donations with their receipts, newest first. Confirmed ones count for the
+    /// tier, each under the rule shown on it.
+    async fn donations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<DonationStatus>,
+    ) -> Result<Connection<Donation>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let filter = donations::DonationFilter {
+            status,
+            ..Default::default()
+        };
+        let rows = donations::list(&state(ctx).db, &self.viewer, filter, &page).await?;
+        Ok(connection(rows, &page, |m| m.id.to_string(), Donation))
+    }
+    async fn redemptions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Redemption>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let rows = rewards::my_redemptions(&state(ctx).db, self.donor.id, &page).await?;
+        Ok(connection(rows, &page, |m| m.id.to_string(), Redemption))
+    }
+    /// The statement for a calendar year, with a verification code anyone can check.
+    async fn yearly_statement(&self, ctx: &Context<'_>, year: i32) -> Result<YearlyStatement> {
+        let s = statements::issue(&state(ctx).db, self.donor.id, year).await?;
+        Ok(YearlyStatement {
+            statement: s,
+            donor_name: self.donor.display_name.clone(),
+        })
+    }
+}
+
+impl MyCredits {
+    async fn status(&self, ctx: &Context<'_>) -> Result<tiers::TierStatus, AppError> {
+        tiers::status(
+            &state(ctx).db.conn,
+            self.donor.kind,
+            Fen::new(self.donor.cumulative_donation_fen),
+        )
+        .await
+    }
+}
+
+pub struct YearlyStatement {
+    statement: yearly_statement::Model,
+    donor_name: String,
+}
+
+#[Object]
+impl YearlyStatement {
+    async fn year(&self) -> i32 {
+        self.statement.year
+    }
+    async fn donation_count(&self) -> i32 {
+        self.statement.donation_count
+    }
+    async fn total(&self) -> Fen {
+        Fen::new(self.statement.total_fen)
+    }
+    async fn credits(&self) -> i64 {
+        self.statement.credits
+    }
+    async fn verification_code(&self) -> &str {
+        &self.statement.verification_code
+    }
+    async fn issued_at(&self) -> DateTime<Utc> {
+        self.statement.issued_at
+    }
+    /// The statement as a printable HTML page.
+    async fn html(&self) -> String {
+        use html_escape::encode_text as esc;
+        format!(
+            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{year} 年度捐赠证明</title></head>
+<body style="font-family:sans-serif;max-width:40em;margin:2em auto">
+<h1>{year} 年度慈善捐赠证明</h1>
+<p>{name} 于 {year} 年共有效捐赠 {count} 笔，合计 {total} 元，获得慈善共富积分 {credits} 分。</p>
+<p>验证码：<strong>{code}</strong>（任何人可凭验证码查验，verifyStatement）</p>
+<p>开具时间：{issued}</p><button onclick="window.print()">打印</button></body></html>"#,
+            year = self.statement.year,
+            name = esc(&self.donor_name),
+            count = self.statement.donation_count,
+            total = Fen::new(self.statement.total_fen),
+            credits = self.statement.credits,
+            code = esc(&self.statement.verification_code),
+            issued = self
+                .statement
+                .issued_at
+                .with_timezone(&rules::DISTRICT_TZ)
+                .format("%Y-%m-%d %H:%M"),
+        )
+    }
+}
+
+/// What anyone may learn from a statement's code.
+#[derive(SimpleObject)]
+pub struct StatementVerification {
+    year: i32,
+    /// The donor's name with the middle hidden.
+    donor_name: String,
+    donation_count: i32,
+    total: Fen,
+    issued_at: DateTime<Utc>,
+    /// False when a donation of that year was voided (or added) after this statement.
+    still_current: bool,
+}
+
+/// Mask a personal name for public eyes: 张*明, 张*.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+/// 慈善超市 reward.
+pub struct Reward(pub reward::Model);
+
+#[Object]
+impl Reward {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn org(&self, ctx: &Context<'_>) -> Result<CharityOrg> {
+        load_by_id::<entities::charity_org::Entity>(ctx, self.0.org_id)
+            .await?
+            .map(CharityOrg)
+            .ok_or_else(|| AppError::not_found("charity organisation").into())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn credit_price(&self) -> i64 {
+        self.0.credit_price
+    }
+    async fn stock(&self) -> i64 {
+        self.0.stock
+    }
+    async fn per_person_limit(&self) -> i32 {
+        self.0.per_person_limit
+    }
+    async fn valid_from(&self) -> Option<DateTime<Utc>> {
+        self.0.valid_from
+    }
+    async fn valid_until(&self) -> Option<DateTime<Utc>> {
+        self.0.valid_until
+    }
+}
+
+/// 积分兑换: a redemption and its pickup code.
+pub struct Redemption(pub redemption::Model);
+
+#[Object]
+impl Redemption {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn reward(&self, ctx: &Context<'_>) -> Result<Reward> {
+        load_by_id::<entities::reward::Entity>(ctx, self.0.reward_id)
+            .await?
+            .map(Reward)
+            .ok_or_else(|| AppError::not_found("reward").into())
+    }
+    async fn quantity(&self) -> i32 {
+        self.0.quantity
+    }
+    async fn credits_spent(&self) -> i64 {
+        self.0.credits_spent
+    }
+    /// Shown as a QR code at the supermarket counter.
+    async fn pickup_code(&self) -> &str {
+        &self.0.pickup_code
+    }
+    async fn status(&self) -> RedemptionStatus {
+        self.0.status
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn fulfilled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.fulfilled_at
+    }
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.0.cancelled_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct RedemptionResult {
+    redemption: Redemption,
+    replayed: bool,
+}
+
+#[derive(InputObject)]
+pub struct TierBenefitInput {
+    category: BenefitCategory,
+    description: String,
+}
+
+#[derive(InputObject)]
+pub struct CreditTierInput {
+    donor_kind: DonorKind,
+    level: i32,
+    name: String,
+    threshold: Fen,
+    benefits: Vec<TierBenefitInput>,
+}
+
+#[derive(InputObject)]
+pub struct CreateRewardInput {
+    /// Staff may leave it out (their own org).
+    org_id: Option<ID>,
+    name: String,
+    #[graphql(default)]
+    description: String,
+    credit_price: i64,
+    stock: i64,
+    #[graphql(default = 1)]
+    per_person_limit: i32,
+    valid_from: Option<DateTime<Utc>>,
+    valid_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct CreditsQuery;
+
+#[Object]
+impl CreditsQuery {
+    /// The logged-in resident's or enterprise's credits, tier and ledger.
+    #[graphql(guard = "RoleGuard::new(&[Role::Resident, Role::Enterprise])")]
+    async fn my_credits(&self, ctx: &Context<'_>) -> Result<MyCredits> {
+        let viewer = viewer(ctx)?;
+        let donor_id = viewer.require_donor()?;
+        let donor = load_by_id::<entities::donor::Entity>(ctx, donor_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("donor"))?;
+        Ok(MyCredits {
+            donor,
+            viewer: viewer.clone(),
+        })
+    }
+
+    /// Every conversion rule, current and past. Public.
+    async fn credit_rules(&self, ctx: &Context<'_>) -> Result<Vec<CreditRule>> {
+        Ok(rules::all(&state(ctx).db.conn)
+            .await?
+            .into_iter()
+            .map(CreditRule)
+            .collect())
+    }
+
+    /// The tiers for residents or for enterprises, lowest first. Public.
+    async fn credit_tiers(
+        &self,
+        ctx: &Context<'_>,
+        donor_kind: DonorKind,
+    ) -> Result<Vec<CreditTier>> {
+        Ok(tiers::tiers_for(&state(ctx).db.conn, donor_kind)
+            .await?
+            .into_iter()
+            .map(|tier| CreditTier { tier })
+            .collect())
+    }
+
+    /// Rewards on offer, optionally at one org's supermarket. Public.
+    async fn rewards(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        org_id: Option<ID>,
+    ) -> Result<Connection<Reward>> {
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let org_id = org_id.map(|id| parse_id("orgId", &id)).transpose()?;
+        let rows = rewards::rewards(&state(ctx).db, org_id, &page).await?;
+        Ok(connection(rows, &page, |m| m.id.to_string(), Reward))
+    }
+
+    /// Check a yearly statement's verification code. Public.
+    async fn verify_statement(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> Result<Option<StatementVerification>> {
+        let Some((s, still_current)) = statements::verify(&state(ctx).db, &code).await? else {
+            return Ok(None);
+        };
+        let donor = load_by_id::<entities::donor::Entity>(ctx, s.donor_id).await?;
+        Ok(Some(StatementVerification {
+            year: s.year,
+            donor_name: donor
+                .map(|d| mask_name(&d.display_name))
+                .unwrap_or_default(),
+            donation_count: s.donation_count,
+            total: Fen::new(s.total_fen),
+            issued_at: s.issued_at,
+            still_current,
+        }))
+    }
+}
+
+#[derive(Default)]
+pub struct CreditsMutation;
+
+#[Object]
+impl CreditsMutation {
+    /// ADMIN: a new conversion rule from a day on (today or later).
+    #[graphql(guard = "RoleGuard::new(&[Role::Admin])")]
+    async fn add_credit_rule(
+        &self,
+        ctx: &Context<'_>,
+        kind: CreditRuleKind,
+        credits: i64,
+        per_units: i64,
+        effective_from: NaiveDate,
+    ) -> Result<CreditRule> {
+        let rule = rules::create(
+            &state(ctx).db,
+            viewer(ctx)?,
+            kind,
+            credits,
+            per_units,
+            effective_from,
+        )
+        .await?;
+        Ok(CreditRule(rule))
+    }
+
+    /// ADMIN: create or replace a tier and its benefits.
+    #[graphql(guard = "RoleGuard::new(&[Role::Admin])")]
+    async fn set_credit_tier(
+        &self,
+        ctx: &Context<'_>,
+        input: CreditTierInput,
+    ) -> Result<CreditTier> {
+        let tier = tiers::upsert(
+            &state(ctx).db,
+            viewer(ctx)?,
+            tiers::TierDefinition {
+                donor_kind: input.donor_kind,
+                level: input.level,
+                name: input.name,
+                threshold: input.threshold,
+                benefits: input
+                    .benefits
+                    .into_iter()
+                    .map(|b| (b.category, b.description))
+                    .collect(),
+            },
+        )
+        .await?;
+        Ok(CreditTier { tier })
+    }
+
+    /// Staff of a supermarket-running org list a reward.
+    #[graphql(guard = "RoleGuard::new(&[Role::OrgStaff, Role::Admin])")]
+    async fn create_reward(&self, ctx: &Context<'_>, input: CreateRewardInput) -> Result<Reward> {
+        let viewer = viewer(ctx)?;
+        let org_id = match (&input.org_id, viewer.org_id) {
+            (Some(id), _) => parse_id("orgId", id)?,
+            (None, Some(own)) => own,
+            (None, None) => return Err(AppError::bad_field("orgId", "orgId is required").into()),
+        };
+        let r = rewards::create_reward(
+            &state(ctx).db,
+            viewer,
+            rewards::NewReward {
+                org_id,
+                name: input.name,
+                description: input.description,
+                credit_price: input.credit_price,
+                stock: input.stock,
+                per_person_limit: input.per_person_limit,
+                valid_from: input.valid_from,
+                valid_until: input.valid_until,
+            },
+        )
+        .await?;
+        Ok(Reward(r))
+    }
+
+    /// Add (or with a negative delta, remove) stock; never below zero.
+    #[graphql(guard = "RoleGuard::new(&[Role::OrgStaff, Role::Admin])")]
+    async fn restock_reward(&self, ctx: &Context<'_>, reward_id: ID, delta: i64) -> Result<Reward> {
+        let id = parse_id("rewardId", &reward_id)?;
+        Ok(Reward(
+            rewards::restock(&state(ctx).db, viewer(ctx)?, id, delta).await?,
+        ))
+    }
+
+    /// Spend credits on a reward; answers with a pickup code. Never oversells stock or credits.
+    #[graphql(guard = "RoleGuard::new(&[Role::Resident, Role::Enterprise])")]
+    async fn redeem_reward(
+        &self,
+        ctx: &Context<'_>,
+        reward_id: ID,
+        #[graphql(default = 1)] quantity: i32,
+        idempotency_key: String,
+    ) -> Result<RedemptionResult> {
+        let key = IdempotencyKey::parse(&idempotency_key)?;
+        let id = parse_id("rewardId", &reward_id)?;
+        let (r, freshness) =
+            rewards::redeem(&state(ctx).db, viewer(ctx)?, &key, id, quantity).await?;
+        Ok(RedemptionResult {
+            redemption: Redemption(r),
+            replayed: freshness == Freshness::Replayed,
+        })
+    }
+
+    /// Staff hand the reward over against its pickup code.
+    #[graphql(guard = "RoleGuard::new(&[Role::OrgStaff, Role::Admin])")]
+    async fn fulfil_redemption(
+        &self,
+        ctx: &Context<'_>,
+        pickup_code: String,
+    ) -> Result<Redemption> {
+        Ok(Redemption(
+            rewards::fulfil(&state(ctx).db, viewer(ctx)?, &pickup_code).await?,
+        ))
+    }
+
+    /// The redeemer or the org's staff cancel a pending redemption; credits and stock return.
+    #[graphql(guard = "RoleGuard::any()")]
+    async fn cancel_redemption(&self, ctx: &Context<'_>, id: ID) -> Result<Redemption> {
+        let id = parse_id("id", &id)?;
+        Ok(Redemption(
+            rewards::cancel(&state(ctx).db, viewer(ctx)?, id).await?,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_name;
+
+    #[test]
+    fn names_are_masked_in_the_middle() {
+        assert_eq!(mask_name("张晓明"), "张*明");
+        assert_eq!(mask_name("张明"), "张*");
+        assert_eq!(mask_name("欧阳晓明"), "欧**明");
+        assert_eq!(mask_name("张"), "*");
+    }
+}

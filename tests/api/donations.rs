@@ -1,0 +1,398 @@
+//! Logging, voiding and importing donations: credits by the dated rule, idempotency, scope.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const ME_CREDITS: &str =
+    "{ myCredits { balance cumulativeDonation tier { level name } nextTier { level }
+    toNextTier tierExplanation perks { category description } } }";
+
+async fn record(app: &TestApp, token: &str, input: Value) -> Gql {
+    app.gql_as(Some(token), RECORD_DONATION, json!({ "input": input }))
+        .await
+}
+
+#[tokio::test]
+async fn credits_follow_the_rule_in_force_on_the_donation_day() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    // Seeded rules: 1 credit per 10 yuan until 2025, 1 per 5 yuan from 2026-01-01 (local).
+    let before = donation_input(&app, RESIDENT_PHONE, "500.00", "2025-06-01T02:00:00Z").await;
+    let after = donation_input(&app, RESIDENT_PHONE, "500.00", "2026-03-01T02:00:00Z").await;
+    let edge = donation_input(&app, RESIDENT_PHONE, "99.99", "2025-12-31T15:59:59Z").await;
+    let a = record(&app, &staff, before).await.ok();
+    let b = record(&app, &staff, after).await.ok();
+    let c = record(&app, &staff, edge).await.ok();
+    assert_eq!(a["recordDonation"]["donation"]["creditsAwarded"], 50);
+    assert_eq!(b["recordDonation"]["donation"]["creditsAwarded"], 100);
+    // 23:59:59 on 31 Dec in Wenzhou is still under the old rule, rounded down.
+    assert_eq!(c["recordDonation"]["donation"]["creditsAwarded"], 9);
+
+    let resident = app.login(RESIDENT_PHONE).await;
+    let me = app
+        .gql_as(Some(&resident), ME_CREDITS, json!({}))
+        .await
+        .ok();
+    assert_eq!(me["myCredits"]["balance"], 159);
+    assert_eq!(me["myCredits"]["cumulativeDonation"], "1099.99");
+    assert_eq!(
+        me["myCredits"]["tier"]["level"], 2,
+        "1000 yuan reaches 善行之星"
+    );
+    assert_eq!(me["myCredits"]["nextTier"]["level"], 3);
+    assert_eq!(me["myCredits"]["toNextTier"], "3900.01");
+    assert!(!me["myCredits"]["perks"].as_array().unwrap().is_empty());
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
+async fn the_ledger_lists_each_entry_with_its_source() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    for yuan in ["100.00", "200.00", "300.00"] {
+        let input = donation_input(&app, RESIDENT_PHONE, yuan, "2026-02-01T02:00:00Z").await;
+        record(&app, &staff, input).await.ok();
+    }
+    let resident = app.login(RESIDENT_PHONE).await;
+    let query = "query($after: String) { myCredits { ledger(first: 2, after: $after) {
+        edges { node { kind amount balanceAfter donation { amount receiptNo } rule { description } } }
+        pageInfo { hasNextPage endCursor } } } }";
+    let page1 = app.gql_as(Some(&resident), query, json!({})).await.ok();
+    let ledger = &page1["myCredits"]["ledger"];
+    let edges = ledger["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2);
+    assert_eq!(edges[0]["node"]["kind"], "DONATION");
+    assert_eq!(
+        edges[0]["node"]["donation"]["amount"], "300.00",
+        "newest first"
+    );
+    assert_eq!(edges[0]["node"]["balanceAfter"], 120);
+    assert_eq!(edges[0]["node"]["rule"]["description"], "每 5.00 元 1 积分");
+    assert_eq!(ledger["pageInfo"]["hasNextPage"], true);
+    let page2 = app
+        .gql_as(
+            Some(&resident),
+            query,
+            json!({ "after": ledger["pageInfo"]["endCursor"] }),
+        )
+        .await
+        .ok();
+    let rest = page2["myCredits"]["ledger"]["edges"].as_array().unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0]["node"]["donation"]["amount"], "100.00");
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_returns_the_first_result() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let input = donation_input(&app, RESIDENT_PHONE, "88.00", "2026-02-01T02:00:00Z").await;
+    let first = record(&app, &staff, input.clone()).await.ok();
+    let again = record(&app, &staff, input.clone()).await.ok();
+    assert_eq!(first["recordDonation"]["replayed"], false);
+    assert_eq!(again["recordDonation"]["replayed"], true);
+    assert_eq!(
+        first["recordDonation"]["donation"]["id"],
+        again["recordDonation"]["donation"]["id"]
+    );
+    let mut changed = input.clone();
+    changed["amount"] = json!("99.00");
+    assert_eq!(record(&app, &staff, changed).await.code(), Some("CONFLICT"));
+
+    // Ten identical requests at once (a flaky network retrying) still make one donation.
+    let racing = donation_input(&app, RESIDENT_PHONE, "10.00", "2026-02-01T02:00:00Z").await;
+    let results =
+        futures::future::join_all((0..10).map(|_| record(&app, &staff, racing.clone()))).await;
+    let ids: std::collections::HashSet<String> = results
+        .into_iter()
+        .map(|r| {
+            r.ok()["recordDonation"]["donation"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1);
+    let resident = app.login(RESIDENT_PHONE).await;
+    let me = app
+        .gql_as(Some(&resident), ME_CREDITS, json!({}))
+        .await
+        .ok();
+    assert_eq!(me["myCredits"]["cumulativeDonation"], "98.00");
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
+async fn bad_donations_are_refused_with_codes_and_write_nothing() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let base = donation_input(&app, RESIDENT_PHONE, "10.00", "2026-02-01T02:00:00Z").await;
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("zero amount", json!("0.00"), "amount"),
+        ("three decimals", json!("1.234"), "amount"),
+        ("a float", json!(12.5), "amount"),
+        ("future date", json!("2099-01-01T00:00:00Z"), "donatedAt"),
+        (
+            "bad phone",
+            json!({ "resident": { "phone": "12345" } }),
+            "donor",
+        ),
+        (
+            "unknown resident",
+            json!({ "resident": { "phone": "13711112222" } }),
+            "donor",
+        ),
+        ("bad receipt", json!("收据 1"), "receiptNo"),
+    ];
+    for (what, value, field) in cases {
+        let mut input = base.clone();
+        input["idempotencyKey"] = json!(new_key());
+        input[field] = value;
+        let resp = record(&app, &staff, input).await;
+        assert_eq!(
+            resp.code(),
+            Some("BAD_USER_INPUT"),
+            "{what}: {:?}",
+            resp.body
+        );
+    }
+    let mut goods = base.clone();
+    goods["kind"] = json!("GOODS");
+    assert_eq!(
+        record(&app, &staff, goods).await.code(),
+        Some("BAD_USER_INPUT")
+    );
+
+    let resident = app.login(RESIDENT_PHONE).await;
+    let me = app
+        .gql_as(Some(&resident), ME_CREDITS, json!({}))
+        .await
+        .ok();
+    assert_eq!(
+        me["myCredits"]["cumulativeDonation"], "0.00",
+        "nothing written"
+    );
+
+    record(&app, &staff, base.clone()).await.ok();
+    let mut same_receipt = base.clone();
+    same_receipt["idempotencyKey"] = json!(new_key());
+    assert_eq!(
+        record(&app, &staff, same_receipt).await.code(),
+        Some("CONFLICT")
+    );
+}
+
+#[tokio::test]
+async fn a_new_phone_with_a_name_registers_the_resident() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let mut input = donation_input(&app, "13711112222", "50.00", "2026-02-01T02:00:00Z").await;
+    input["donor"] = json!({ "resident": { "phone": "13711112222", "name": "王小海" } });
+    let d = record(&app, &staff, input).await.ok();
+    assert_eq!(d["recordDonation"]["donation"]["creditsAwarded"], 10);
+    let walk_in = {
+        let mut i = donation_input(&app, RESIDENT_PHONE, "20.00", "2026-02-01T02:00:00Z").await;
+        i["donor"] = json!({ "walkIn": { "name": "路过的好心人" } });
+        i
+    };
+    let w = record(&app, &staff, walk_in).await.ok();
+    assert_eq!(
+        w["recordDonation"]["donation"]["creditsAwarded"], 0,
+        "walk-ins earn nothing"
+    );
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
+async fn staff_cannot_log_or_void_for_another_org_and_residents_cannot_log_at_all() {
+    let app = spawn_app().await;
+    let federation_staff = app.login(STAFF_PHONE).await;
+    let other_staff = app.login(OTHER_STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let input = donation_input(&app, RESIDENT_PHONE, "10.00", "2026-02-01T02:00:00Z").await;
+    assert_eq!(
+        record(&app, &other_staff, input.clone()).await.code(),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        record(&app, &resident, input.clone()).await.code(),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        record(&app, "", input.clone()).await.code(),
+        Some("UNAUTHENTICATED")
+    );
+
+    let d = record(&app, &federation_staff, input).await.ok();
+    let id = d["recordDonation"]["donation"]["id"].clone();
+    let void = "mutation($id: ID!, $k: String!) { voidDonation(id: $id, reason: \"错录\", idempotencyKey: $k) { donation { status } } }";
+    let resp = app
+        .gql_as(
+            Some(&other_staff),
+            void,
+            json!({ "id": id, "k": new_key() }),
+        )
+        .await;
+    assert_eq!(resp.code(), Some("FORBIDDEN"));
+    let list = app
+        .gql_as(
+            Some(&other_staff),
+            "query($org: ID) { donations(orgId: $org) { edges { node { id } } } }",
+            json!({ "org": org_id(&app, FEDERATION).await }),
+        )
+        .await;
+    assert_eq!(list.code(), Some("FORBIDDEN"));
+    let seen = app
+        .gql_as(
+            Some(&federation_staff),
+            "{ donations { edges { node { id status donorName } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(seen["donations"]["edges"][0]["node"]["status"], "CONFIRMED");
+    assert_eq!(seen["donations"]["edges"][0]["node"]["donorName"], "陈晓明");
+}
+
+#[tokio::test]
+async fn a_void_after_spending_leaves_a_negative_balance_that_blocks_redemption() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let input = donation_input(&app, RESIDENT_PHONE, "1000.00", "2026-02-01T02:00:00Z").await;
+    let d = record(&app, &staff, input).await.ok();
+    let donation_id = d["recordDonation"]["donation"]["id"].clone();
+    let resident = app.login(RESIDENT_PHONE).await;
+    let reward = cheapest_reward(&app).await;
+    let redeemed = redeem(&app, &resident, &reward, 1).await.ok();
+    let spent = redeemed["redeemReward"]["redemption"]["creditsSpent"]
+        .as_i64()
+        .unwrap();
+    assert!(spent > 0);
+
+    let void = "mutation($id: ID!, $k: String!) { voidDonation(id: $id, reason: \"重复录入\", idempotencyKey: $k) {
+        donation { status voidReason } } }";
+    let v = app
+        .gql_as(
+            Some(&staff),
+            void,
+            json!({ "id": donation_id, "k": new_key() }),
+        )
+        .await
+        .ok();
+    assert_eq!(v["voidDonation"]["donation"]["status"], "VOIDED");
+    let again = app
+        .gql_as(
+            Some(&staff),
+            void,
+            json!({ "id": donation_id, "k": new_key() }),
+        )
+        .await;
+    assert_eq!(again.code(), Some("CONFLICT"), "voided once only");
+
+    let me = app
+        .gql_as(Some(&resident), ME_CREDITS, json!({}))
+        .await
+        .ok();
+    assert_eq!(me["myCredits"]["balance"], -spent);
+    assert_eq!(me["myCredits"]["cumulativeDonation"], "0.00");
+    assert!(me["myCredits"]["tier"].is_null(), "a void demotes");
+    assert_eq!(
+        redeem(&app, &resident, &reward, 1).await.code(),
+        Some("CONFLICT"),
+        "no redemption while the balance is negative"
+    );
+    let ledger = app
+        .gql_as(
+            Some(&resident),
+            "{ myCredits { ledger { edges { node { kind amount } } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    let kinds: Vec<&str> = ledger["myCredits"]["ledger"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["REVERSAL", "REDEMPTION", "DONATION"]);
+    assert_ledger_consistent(&app).await;
+}
+
+pub async fn cheapest_reward(app: &TestApp) -> String {
+    let data = app
+        .gql(
+            "{ rewards(first: 100) { edges { node { id creditPrice } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    data["rewards"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by_key(|e| e["node"]["creditPrice"].as_i64().unwrap())
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn redeem(app: &TestApp, token: &str, reward: &str, quantity: i32) -> Gql {
+    app.gql_as(
+        Some(token),
+        "mutation($r: ID!, $q: Int!, $k: String!) { redeemReward(rewardId: $r, quantity: $q, idempotencyKey: $k) {
+            replayed redemption { id pickupCode creditsSpent status } } }",
+        json!({ "r": reward, "q": quantity, "k": new_key() }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn receipts_and_yearly_statements_can_be_checked_by_anyone() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let input = donation_input(&app, RESIDENT_PHONE, "300.00", "2026-02-01T02:00:00Z").await;
+    let d = record(&app, &staff, input).await.ok();
+    let code = d["recordDonation"]["donation"]["verificationCode"].clone();
+    let check = app
+        .gql(
+            "query($c: String!) { verifyReceipt(code: $c) { orgName amount status } }",
+            json!({ "c": code }),
+        )
+        .await
+        .ok();
+    assert_eq!(check["verifyReceipt"]["amount"], "300.00");
+    assert_eq!(check["verifyReceipt"]["orgName"], FEDERATION);
+    let forged = app
+        .gql(
+            "{ verifyReceipt(code: \"AAAAAAAAAAAA\") { amount } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert!(forged["verifyReceipt"].is_null());
+
+    let resident = app.login(RESIDENT_PHONE).await;
+    let receipt = app
+        .gql_as(
+            Some(&resident),
+            "{ myCredits { donations { edges { node { receiptHtml } } } yearlyStatement(year: 2026) { total verificationCode html } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    let html = receipt["myCredits"]["donations"]["edges"][0]["node"]["receiptHtml"]
+        .as_str()
+        .unwrap();
+    assert!(html.contains("300.00") && html.contains(code.as_str().unwrap()));
+    let statement = &receipt["myCredits"]["yearlyStatement"];
+    assert_eq!(statement["total"], "300.00");
+    let st_code = statement["verificationCode"].clone();
+    let verify =
+        "query($c: String!) { verifyStatement(code: $c) { donorName total stillCurrent } }";
+    let checked = app.gql(verify, json!({ "c": st_code })).await.ok();
+    assert_eq!(checked["verifyStatement"]["donorName"], "陈*明");
+    assert_eq!(checked["verifyStatement"]["stillCurrent"], true);
+}
