@@ -84,6 +84,85 @@ pub struct Settings {
 
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
+
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
+    #[arg(
+        long,
+        env = "TRUST_FORWARDED_FOR",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_forwarded_for: bool,
+
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Abuse limits; README "Limits" explains each.
+#[derive(Args, Clone, Debug)]
+pub struct Limits {
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 12, global = true)]
+    pub max_query_depth: usize,
+    /// Cost of a query: one per field, lists multiplied by their `first`.
+    #[arg(
+        long,
+        env = "MAX_QUERY_COMPLEXITY",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub max_query_complexity: usize,
+    #[arg(long, env = "MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+    #[arg(long, env = "MAX_FIELDS", default_value_t = 500, global = true)]
+    pub max_fields: usize,
+    #[arg(
+        long,
+        env = "MAX_DIRECTIVES_PER_FIELD",
+        default_value_t = 5,
+        global = true
+    )]
+    pub max_directives_per_field: usize,
+    #[arg(long, env = "MAX_QUERY_BYTES", default_value_t = 32 * 1024, global = true)]
+    pub max_query_bytes: usize,
+    /// Operations in one batched request.
+    #[arg(long, env = "MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+    /// Whole request body (CSV uploads included).
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 12 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    #[arg(
+        long,
+        env = "RATE_LIMIT_IP_PER_SEC",
+        default_value_t = 50,
+        global = true
+    )]
+    pub rate_limit_ip_per_sec: u32,
+    #[arg(
+        long,
+        env = "RATE_LIMIT_IP_BURST",
+        default_value_t = 200,
+        global = true
+    )]
+    pub rate_limit_ip_burst: u32,
+    #[arg(
+        long,
+        env = "RATE_LIMIT_ACCOUNT_PER_SEC",
+        default_value_t = 20,
+        global = true
+    )]
+    pub rate_limit_account_per_sec: u32,
+    #[arg(
+        long,
+        env = "RATE_LIMIT_ACCOUNT_BURST",
+        default_value_t = 100,
+        global = true
+    )]
+    pub rate_limit_account_burst: u32,
+    /// Failed logins for one phone before it is locked out.
+    #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
+    pub login_max_failures: i64,
+    #[arg(long, env = "LOGIN_LOCKOUT_SECS", default_value_t = 900, global = true)]
+    pub login_lockout_secs: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,7 @@
 //! 洞头慈善共富: the GraphQL backbone of Dongtou district's charity programme.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod catalog;
@@ -15,6 +16,7 @@ pub mod graphql;
 pub mod idempotency;
 pub mod money;
 pub mod pagination;
+pub mod ratelimit;
 pub mod seeding;
 pub mod startup;
 pub mod telemetry;

@@ -145,6 +145,19 @@ mod tests {
         assert_eq!(Fen(0).to_string(), "0.00");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_without_panicking(text in "\\PC{0,40}") {
+            let _ = Fen::parse_yuan(&text);
+            let _ = Fen::parse_amount(&text);
+        }
+
+        #[test]
+        fn every_amount_round_trips(fen in -10_000_000_000_000i64..10_000_000_000_000i64) {
+            proptest::prop_assert_eq!(Fen::parse_yuan(&Fen::new(fen).to_string()), Ok(Fen::new(fen)));
+        }
+    }
+
     #[test]
     fn printing_then_parsing_round_trips() {
         for fen in [0, 1, 99, 100, 123_456_789, -42] {

@@ -4,7 +4,8 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Router,
     body::Body,
@@ -17,18 +18,19 @@ use axum::{
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tower_http::{
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
 
 use crate::{
-    auth::{Auth, TokenKeys},
+    auth::{Auth, SessionCheck, TokenKeys},
     cache::Cache,
     config::{Secret, Settings},
     db::{Db, PoolSettings},
     graphql::{AppSchema, build_schema, register_loaders},
-    seeding,
+    ratelimit, seeding,
 };
 
 /// Shared by every request; cheap to clone.
@@ -38,6 +40,19 @@ pub struct AppState {
     pub cache: Cache,
     pub keys: TokenKeys,
     pub settings: Arc<Settings>,
+    pub sessions: SessionCheck,
+}
+
+impl AppState {
+    pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> Self {
+        Self {
+            db,
+            cache,
+            keys,
+            settings: Arc::new(settings),
+            sessions: SessionCheck::default(),
+        }
+    }
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -72,12 +87,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         None => Cache::in_process(&settings.redis_key_prefix),
     };
     tracing::info!(backend = ?db.backend(), cache = cache.backend_name(), "state ready");
-    Ok(AppState {
-        db,
-        cache,
-        keys: TokenKeys::new(secret.expose().as_bytes(), settings.access_token_ttl_secs),
-        settings: Arc::new(settings),
-    })
+    let keys = TokenKeys::new(secret.expose().as_bytes(), settings.access_token_ttl_secs);
+    Ok(AppState::new(db, cache, keys, settings))
 }
 
 /// The configured secret; in the embedded default, one generated once and kept in the data dir.
@@ -106,8 +117,16 @@ pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
     let client_dir = state.settings.client_dir.clone();
     let client = ServeDir::new(&client_dir).fallback(ServeFile::new(client_dir.join("index.html")));
-    Router::new()
+    let limits = &state.settings.limits;
+    let rate = ratelimit::layers(&state.keys, limits, state.settings.trust_forwarded_for);
+    let graphql_route = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        // The GraphQL integration reads the body itself, so axum's default limit does not
+        // apply; this one refuses an oversized body before a byte of it is parsed.
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(rate.per_principal);
+    Router::new()
+        .merge(graphql_route)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
@@ -124,6 +143,7 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(rate.per_ip)
         .with_state(state)
 }
 
@@ -132,32 +152,100 @@ async fn graphql(
     axum::Extension(schema): axum::Extension<AppSchema>,
     headers: HeaderMap,
     request_id: Option<axum::Extension<RequestId>>,
-    request: GraphQLRequest,
+    request: GraphQLBatchRequest,
 ) -> GraphQLResponse {
-    let auth = authenticate(&state, &headers);
+    let limits = &state.settings.limits;
+    let batch = request.into_inner();
+    let requests = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => rs,
+    };
+    if requests.len() > limits.max_batch {
+        return refused(format!(
+            "a batch may hold at most {} operations",
+            limits.max_batch
+        ));
+    }
+    if let Some(r) = requests
+        .iter()
+        .find(|r| r.query.len() > limits.max_query_bytes)
+    {
+        return refused(format!(
+            "query of {} bytes exceeds the limit of {} bytes",
+            r.query.len(),
+            limits.max_query_bytes
+        ));
+    }
+    let auth = authenticate(&state, &headers).await;
     let request_id = request_id
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();
-    let request = register_loaders(request.into_inner(), &state.db)
-        .data(auth)
-        .data(RequestIdValue(request_id));
-    let mut response = schema.execute(request).await;
-    // Parse, validation and limit errors come from async-graphql itself without a code;
-    // every error a client sees carries one.
+    let single = requests.len() == 1;
+    let prepared: Vec<async_graphql::Request> = requests
+        .into_iter()
+        .map(|mut r| {
+            normalise_variables(&mut r.variables);
+            register_loaders(r, &state.db)
+                .data(auth.clone())
+                .data(RequestIdValue(request_id.clone()))
+        })
+        .collect();
+    let batch = if single {
+        BatchRequest::Single(prepared.into_iter().next().expect("one request"))
+    } else {
+        BatchRequest::Batch(prepared)
+    };
+    let mut response = schema.execute_batch(batch).await;
+    match &mut response {
+        BatchResponse::Single(r) => add_missing_codes(r),
+        BatchResponse::Batch(rs) => rs.iter_mut().for_each(add_missing_codes),
+    }
+    response.into()
+}
+
+/// Parse, validation and limit errors come from async-graphql itself without a code;
+/// every error a client sees carries one.
+fn add_missing_codes(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {
             ext.set("code", "BAD_USER_INPUT");
         }
     }
-    response.into()
+}
+
+fn refused(message: String) -> GraphQLResponse {
+    let mut error = async_graphql::ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", "BAD_USER_INPUT");
+    error.extensions = Some(ext);
+    async_graphql::Response::from_errors(vec![error]).into()
+}
+
+/// Text arrives in NFC so that the same name typed on two phones compares equal.
+fn normalise_variables(variables: &mut async_graphql::Variables) {
+    use async_graphql::Value;
+    use unicode_normalization::UnicodeNormalization;
+    fn walk(value: &mut Value) {
+        match value {
+            Value::String(s) if !unicode_normalization::is_nfc(s) => {
+                *s = s.nfc().collect();
+            }
+            Value::List(items) => items.iter_mut().for_each(walk),
+            Value::Object(map) => map.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    for value in variables.values_mut() {
+        walk(value);
+    }
 }
 
 /// The request id, for the audit log.
 #[derive(Clone, Debug)]
 pub struct RequestIdValue(pub String);
 
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Auth::Anonymous;
     };
@@ -165,9 +253,21 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
         v.strip_prefix("Bearer ")
             .or_else(|| v.strip_prefix("bearer "))
     });
-    match token.and_then(|t| state.keys.verify(t.trim())) {
-        Some((viewer, _issued_at)) => Auth::Viewer(viewer),
-        None => Auth::Invalid,
+    let Some((viewer, issued_at)) = token.and_then(|t| state.keys.verify(t.trim())) else {
+        return Auth::Invalid;
+    };
+    match state
+        .sessions
+        .is_current(&state.db, viewer.account_id, issued_at)
+        .await
+    {
+        Ok(true) => Auth::Viewer(viewer),
+        Ok(false) => Auth::Invalid,
+        Err(err) => {
+            // Without the database no resolver can answer anyway; treat as not logged in.
+            tracing::warn!(error = ?err, "could not check the session");
+            Auth::Invalid
+        }
     }
 }
 

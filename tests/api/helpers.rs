@@ -102,6 +102,10 @@ pub struct AppOptions {
     pub demo_donations: bool,
     /// Leave the database empty (no seeds at all).
     pub empty: bool,
+    /// Use this Redis URL instead of the test Redis (PostgreSQL backend only).
+    pub redis_url: Option<String>,
+    /// Adjust the settings (limits, pool size ...) before the app is built.
+    pub tweak: Option<fn(&mut api::config::Settings)>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -117,6 +121,9 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     settings.client_dir = dir.path().join("no-client");
     settings.enable_playground = Some(true);
     settings.db_max_connections = 10;
+    if let Some(tweak) = options.tweak {
+        tweak(settings);
+    }
     let unique = Uuid::new_v4().simple().to_string();
     let (url, schema, cache, redis_prefix) = match backend() {
         Backend::Sqlite => (
@@ -137,7 +144,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
                 .expect("create test schema");
             admin.close().await.ok();
             let prefix = format!("t_{unique}");
-            let cache = Cache::redis(&redis_url(), &prefix, std::time::Duration::from_millis(500))
+            let url = options.redis_url.clone().unwrap_or_else(redis_url);
+            let cache = Cache::redis(&url, &prefix, std::time::Duration::from_millis(500))
                 .await
                 .expect("Redis at 127.0.0.1:6379 must be reachable for TEST_BACKEND=postgres");
             (PG_ADMIN_URL.to_owned(), Some(schema), cache, Some(prefix))
@@ -152,8 +160,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let db = Db::connect(
         &url,
         PoolSettings {
-            max_connections: 10,
-            acquire_timeout: std::time::Duration::from_secs(10),
+            max_connections: settings.db_max_connections,
+            acquire_timeout: settings.db_acquire_timeout(),
             schema,
         },
     )
@@ -173,12 +181,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
                 .expect("seed reference data");
         }
     }
-    let state = AppState {
+    let state = AppState::new(
         db,
         cache,
-        keys: api::auth::TokenKeys::new(b"test-secret-test-secret-test-secret!", 900),
-        settings: Arc::new(cli.settings),
-    };
+        api::auth::TokenKeys::new(b"test-secret-test-secret-test-secret!", 900),
+        cli.settings,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod accounts;
+mod attacks;
 mod donations;
 mod foundation;
 mod import;

@@ -239,14 +239,11 @@ impl AccountsMutation {
         let st = state(ctx);
         let phone =
             Phone::parse(&phone).map_err(|e| AppError::bad_field("phone", e.to_string()))?;
-        let session = service::login(
-            &st.db,
-            &st.keys,
-            chrono::Duration::days(st.settings.refresh_token_ttl_days),
-            &phone,
-            password,
-        )
-        .await?;
+        let lockout = service::Lockout {
+            max_failures: st.settings.limits.login_max_failures,
+            duration: std::time::Duration::from_secs(st.settings.limits.login_lockout_secs),
+        };
+        let session = service::login(st, lockout, &phone, password).await?;
         Ok(session.into())
     }
 
@@ -261,6 +258,19 @@ impl AccountsMutation {
         )
         .await?;
         Ok(session.into())
+    }
+
+    /// Change your password. Every session of the account ends, on every device.
+    #[graphql(guard = "RoleGuard::any()")]
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        old_password: String,
+        new_password: String,
+    ) -> Result<bool> {
+        let viewer = viewer(ctx)?;
+        service::change_password(state(ctx), viewer.account_id, old_password, new_password).await?;
+        Ok(true)
     }
 
     /// End the session the refresh token belongs to.

@@ -118,6 +118,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_phone_or_an_error_never_a_panic(text in "\\PC{0,30}") {
+            if let Ok(phone) = Phone::parse(&text) {
+                proptest::prop_assert_eq!(phone.as_str().len(), 11);
+                let _ = phone.masked();
+            }
+            if let Ok(id) = IdNumber::parse(&text) {
+                let _ = id.masked();
+            }
+        }
+    }
+
     #[test]
     fn masked_phones_hide_the_middle() {
         assert_eq!(Phone::parse("13800000001").unwrap().masked(), "138****0001");

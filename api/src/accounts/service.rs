@@ -14,6 +14,7 @@ use crate::{
     db::Db,
     entities::{account, enums::Role, refresh_token},
     error::{AppError, AppResult},
+    startup::AppState,
 };
 
 /// What a successful login or refresh hands back.
@@ -45,14 +46,40 @@ fn new_refresh_secret() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-#[tracing::instrument(skip(db, keys, password), fields(phone = %phone.masked()))]
+/// How many failed logins lock a phone out, and for how long.
+#[derive(Clone, Copy, Debug)]
+pub struct Lockout {
+    pub max_failures: i64,
+    pub duration: std::time::Duration,
+}
+
+fn failures_key(phone: &Phone) -> String {
+    format!("login-failures:{}", phone.as_str())
+}
+
+#[tracing::instrument(skip(app, password), fields(phone = %phone.masked()))]
 pub async fn login(
-    db: &Db,
-    keys: &TokenKeys,
-    refresh_ttl: Duration,
+    app: &AppState,
+    lockout: Lockout,
     phone: &Phone,
     password: String,
 ) -> AppResult<Session> {
+    let db = &app.db;
+    let key = failures_key(phone);
+    // A lost cache must not lock everyone out (nor let the login fail): it only costs the
+    // throttle until the cache is back.
+    let failures = match app.cache.get(&key).await {
+        Ok(v) => v.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0),
+        Err(err) => {
+            tracing::warn!(error = %err, "login throttle unavailable");
+            0
+        }
+    };
+    if failures >= lockout.max_failures {
+        return Err(AppError::RateLimited {
+            retry_after_secs: lockout.duration.as_secs(),
+        });
+    }
     let account = account::Entity::find()
         .filter(account::Column::Phone.eq(phone.as_str()))
         .one(&db.conn)
@@ -61,11 +88,63 @@ pub async fn login(
     let valid = verify_password(password, hash).await?;
     match account {
         Some(account) if valid && !account.disabled => {
-            start_session(db, keys, refresh_ttl, account, Uuid::now_v7()).await
+            let _ = app.cache.del(&key).await;
+            let refresh_ttl = Duration::days(app.settings.refresh_token_ttl_days);
+            start_session(db, &app.keys, refresh_ttl, account, Uuid::now_v7()).await
         }
         // Same answer for unknown phone, wrong password and disabled account.
-        _ => Err(AppError::Unauthenticated),
+        _ => {
+            if let Err(err) = app.cache.incr(&key, lockout.duration).await {
+                tracing::warn!(error = %err, "login throttle unavailable");
+            }
+            Err(AppError::Unauthenticated)
+        }
     }
+}
+
+/// Change the viewer's password: every refresh token dies, and access tokens issued before
+/// now stop working (within seconds on other replicas).
+#[tracing::instrument(skip(app, old_password, new_password))]
+pub async fn change_password(
+    app: &AppState,
+    account_id: Uuid,
+    old_password: String,
+    new_password: String,
+) -> AppResult<()> {
+    if new_password.chars().count() < MIN_PASSWORD_LEN || new_password.len() > 128 {
+        return Err(AppError::bad_field(
+            "newPassword",
+            format!("a password has {MIN_PASSWORD_LEN} to 128 characters"),
+        ));
+    }
+    let account = find(&app.db, account_id).await?;
+    if !verify_password(old_password, Some(account.password_hash.clone())).await? {
+        return Err(AppError::bad_field(
+            "oldPassword",
+            "the current password is wrong",
+        ));
+    }
+    let hash = hash_password(new_password).await?;
+    let txn = app.db.begin_write().await?;
+    // Truncated to whole seconds, like the `iat` of tokens, so a token issued in the same
+    // second as the change but before it is refused too.
+    let now = Utc::now();
+    let changed_at = now + Duration::seconds(1);
+    account::Entity::update_many()
+        .col_expr(account::Column::PasswordHash, Expr::value(hash))
+        .col_expr(account::Column::PasswordChangedAt, Expr::value(changed_at))
+        .filter(account::Column::Id.eq(account_id))
+        .exec(&*txn)
+        .await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::AccountId.eq(account_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    app.sessions.forget(account_id);
+    Ok(())
 }
 
 async fn start_session(

@@ -63,6 +63,7 @@ impl CharityOrg {
             .await?
             .map(Town))
     }
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -167,6 +168,7 @@ pub struct CatalogQuery;
 
 #[Object]
 impl CatalogQuery {
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn towns(
         &self,
         ctx: &Context<'_>,
@@ -184,6 +186,7 @@ impl CatalogQuery {
     }
 
     /// Charity organisations, optionally those of one town (by town code).
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn charity_orgs(
         &self,
         ctx: &Context<'_>,
@@ -207,6 +210,7 @@ impl CatalogQuery {
     }
 
     /// Charity projects, optionally those of one organisation.
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn charity_projects(
         &self,
         ctx: &Context<'_>,
@@ -232,6 +236,7 @@ impl CatalogQuery {
         ))
     }
 
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
@@ -244,6 +249,7 @@ impl CatalogQuery {
     }
 
     /// 礼遇联盟成员.
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn perk_partners(
         &self,
         ctx: &Context<'_>,

@@ -219,6 +219,7 @@ impl MyCredits {
         })
     }
     /// The ledger, newest first; each entry names its source.
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn ledger(
         &self,
         ctx: &Context<'_>,
@@ -231,6 +232,7 @@ impl MyCredits {
     }
     /// The donor's donations with their receipts, newest first. Confirmed ones count for the
     /// tier, each under the rule shown on it.
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn donations(
         &self,
         ctx: &Context<'_>,
@@ -246,6 +248,7 @@ impl MyCredits {
         let rows = donations::list(&state(ctx).db, &self.viewer, filter, &page).await?;
         Ok(connection(rows, &page, |m| m.id.to_string(), Donation))
     }
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn redemptions(
         &self,
         ctx: &Context<'_>,
@@ -504,6 +507,7 @@ impl CreditsQuery {
     }
 
     /// Rewards on offer, optionally at one org's supermarket. Public.
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn rewards(
         &self,
         ctx: &Context<'_>,

@@ -285,7 +285,10 @@ pub struct DonationsQuery;
 #[Object]
 impl DonationsQuery {
     /// Donations newest first: staff see their org's, ADMIN any org's, donors their own.
-    #[graphql(guard = "RoleGuard::any()")]
+    #[graphql(
+        guard = "RoleGuard::any()",
+        complexity = "crate::graphql::page_cost(first, child_complexity)"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn donations(
         &self,

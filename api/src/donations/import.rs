@@ -524,6 +524,29 @@ async fn existing_receipts(
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_the_reader(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            if let Ok(text) = decode(&bytes) {
+                let _ = read_rows(&text);
+            }
+        }
+
+        #[test]
+        fn arbitrary_rows_under_a_valid_header_never_panic(cells in proptest::collection::vec("[^\\n]{0,20}", 16)) {
+            let header = COLUMNS.iter().map(|(en, _)| *en).collect::<Vec<_>>().join(",");
+            let row = cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect::<Vec<_>>().join(",");
+            if let Ok(rows) = read_rows(&format!("{header}\n{row}")) {
+                let lookups = Lookups { orgs: HashMap::new(), projects: HashMap::new(), campaigns: HashMap::new(), enterprises: HashMap::new() };
+                let viewer = Viewer { account_id: Uuid::now_v7(), role: crate::entities::enums::Role::Admin, org_id: None, partner_id: None, donor_id: None };
+                for r in &rows {
+                    let _ = parse_row(r, &lookups, &viewer);
+                    let _ = parse_local_time(r.get("donated_at").unwrap_or(""));
+                }
+            }
+        }
+    }
+
     #[test]
     fn gbk_bytes_decode_to_the_same_text() {
         let (gbk, _, _) = encoding_rs::GBK.encode("收据编号,接收机构");

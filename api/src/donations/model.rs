@@ -156,6 +156,16 @@ mod tests {
         assert!(ReceiptNo::parse(&"A".repeat(65)).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_receipt_text_parses_or_fails_cleanly(text in "\\PC{0,80}") {
+            if let Ok(r) = ReceiptNo::parse(&text) {
+                proptest::prop_assert!(r.as_str().len() <= 64);
+            }
+            let _ = crate::idempotency::IdempotencyKey::parse(&text);
+        }
+    }
+
     #[test]
     fn goods_need_a_description_and_quantity() {
         let mut d = money(100);

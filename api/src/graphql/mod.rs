@@ -2,6 +2,7 @@
 
 mod connection;
 mod context;
+mod limits;
 mod loaders;
 mod scalars;
 mod schema;
@@ -10,3 +11,10 @@ pub use connection::{Connection, connection, offset_connection};
 pub use context::{auth, parse_id, state, viewer};
 pub use loaders::{EntityLoader, load_by_id, register as register_loaders};
 pub use schema::{AppSchema, MutationRoot, QueryRoot, build_schema, export_sdl};
+
+/// Cost of a paginated field for the complexity limit: its children times the page size,
+/// so a huge `first` is refused before anything runs.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let page = usize::try_from(first.unwrap_or(20).max(1)).unwrap_or(1);
+    page.saturating_mul(child_complexity).saturating_add(1)
+}

@@ -2,7 +2,8 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::{accounts, catalog, credits, donations, startup::AppState};
+use super::limits::ShapeLimits;
+use crate::{accounts, audit, catalog, config::Limits, credits, donations, startup::AppState};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -11,6 +12,7 @@ pub struct QueryRoot(
     catalog::CatalogQuery,
     donations::DonationsQuery,
     credits::CreditsQuery,
+    audit::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -23,23 +25,28 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Limits every deployment enforces; see README "Query limits".
-pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 5_000;
-
 fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {
     let introspection = state.settings.playground_enabled();
-    let mut builder = builder().data(state);
+    let limits: &Limits = &state.settings.limits;
+    let mut builder = builder()
+        .limit_depth(limits.max_query_depth)
+        .limit_complexity(limits.max_query_complexity)
+        .limit_directives(limits.max_directives_per_field)
+        .extension(ShapeLimits {
+            max_aliases: limits.max_aliases,
+            max_fields: limits.max_fields,
+        })
+        .extension(async_graphql::extensions::Analyzer)
+        .extension(audit::MutationGate)
+        .data(state.clone());
     if !introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -1,0 +1,6 @@
+//! The audit log: who changed what, as which role and org, when, with which request.
+
+mod graphql;
+pub mod service;
+
+pub use graphql::{AuditQuery, MutationGate};

@@ -1,0 +1,95 @@
+//! Who may call each mutation: declared once, enforced for every request by the schema's
+//! gate extension, and walked by the attack suite. A mutation missing here is refused.
+
+use crate::entities::enums::Role;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not (logging in itself).
+    Public,
+    /// Any logged-in account; the service decides what it may touch.
+    AnyAccount,
+    /// Only these roles; the service still checks the org or partner.
+    Roles(&'static [Role]),
+}
+
+const STAFF: Access = Access::Roles(&[Role::OrgStaff, Role::Admin]);
+const DONORS: Access = Access::Roles(&[Role::Resident, Role::Enterprise]);
+const ADMIN: Access = Access::Roles(&[Role::Admin]);
+
+pub const MUTATIONS: &[(&str, Access)] = &[
+    ("login", Access::Public),
+    ("refreshToken", Access::Public),
+    ("logout", Access::Public),
+    ("changePassword", Access::AnyAccount),
+    ("recordDonation", STAFF),
+    ("voidDonation", STAFF),
+    ("importDonations", STAFF),
+    ("addCreditRule", ADMIN),
+    ("setCreditTier", ADMIN),
+    ("createReward", STAFF),
+    ("restockReward", STAFF),
+    ("redeemReward", DONORS),
+    ("fulfilRedemption", STAFF),
+    ("cancelRedemption", Access::AnyAccount),
+];
+
+pub fn access_for(mutation: &str) -> Option<Access> {
+    MUTATIONS
+        .iter()
+        .find(|(name, _)| *name == mutation)
+        .map(|(_, access)| *access)
+}
+
+impl Access {
+    /// Whether a caller with this role (None = anonymous) may call it.
+    pub fn allows(self, role: Option<Role>) -> bool {
+        match (self, role) {
+            (Access::Public, _) => true,
+            (Access::AnyAccount, Some(_)) => true,
+            (Access::Roles(roles), Some(role)) => roles.contains(&role),
+            (_, None) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mutation_in_the_schema_is_declared_and_nothing_else() {
+        let sdl = crate::graphql::export_sdl();
+        let doc = async_graphql::parser::parse_schema(&sdl).expect("schema parses");
+        let mut in_schema = Vec::new();
+        for def in doc.definitions {
+            if let async_graphql::parser::types::TypeSystemDefinition::Type(t) = def
+                && t.node.name.node == "Mutation"
+                && let async_graphql::parser::types::TypeKind::Object(obj) = &t.node.kind
+            {
+                in_schema.extend(obj.fields.iter().map(|f| f.node.name.node.to_string()));
+            }
+        }
+        for name in &in_schema {
+            assert!(
+                access_for(name).is_some(),
+                "mutation {name} has no declared access"
+            );
+        }
+        for (name, _) in MUTATIONS {
+            assert!(
+                in_schema.iter().any(|m| m == name),
+                "{name} is declared but not in the schema"
+            );
+        }
+    }
+
+    #[test]
+    fn anonymous_callers_reach_only_public_mutations() {
+        assert!(Access::Public.allows(None));
+        assert!(!Access::AnyAccount.allows(None));
+        assert!(!STAFF.allows(None));
+        assert!(!STAFF.allows(Some(Role::Resident)));
+        assert!(STAFF.allows(Some(Role::OrgStaff)));
+    }
+}

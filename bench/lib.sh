@@ -1,0 +1,45 @@
+# Shared helpers for the benchmark scripts: a release build, a scratch PostgreSQL database,
+# and an API process on a free port. Source it; don't run it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+API="$TARGET/release/api"
+PG="postgres://postgres@127.0.0.1:5432"
+export JWT_SECRET="bench-secret-bench-secret-bench-secret-0123"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export LOG_FORMAT=json RUST_LOG=warn
+
+build_release() {
+  (cd "$ROOT" && cargo build --release -p api --locked -q)
+}
+
+need() { # need COMMAND DEBIAN_PACKAGE
+  command -v "$1" >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null)
+}
+
+fresh_db() { # fresh_db NAME -> exports DATABASE_URL
+  psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+  psql "$PG/postgres" -qc "CREATE DATABASE $1" >/dev/null
+  export DATABASE_URL="$PG/$1"
+}
+
+start_api() { # start_api PORT [extra env...]; sets API_PID
+  REDIS_KEY_PREFIX="bench$1" PORT="$1" "$API" serve >"/tmp/bench-api-$1.log" 2>&1 &
+  API_PID=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "api did not start; see /tmp/bench-api-$1.log" >&2
+  return 1
+}
+
+gql() { # gql PORT TOKEN QUERY_JSON
+  curl -sf "http://127.0.0.1:$1/graphql" -H 'content-type: application/json' \
+    ${2:+-H "authorization: Bearer $2"} -d "$3"
+}
+
+login() { # login PORT PHONE -> token
+  gql "$1" "" "{\"query\":\"mutation { login(phone: \\\"$2\\\", password: \\\"Demo@2026\\\") { accessToken } }\"}" \
+    | python3 -c 'import sys,json; print(json.load(sys.stdin)["data"]["login"]["accessToken"])'
+}
