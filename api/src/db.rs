@@ -131,6 +131,20 @@ impl Db {
             .is_empty())
     }
 
+    /// (open connections, idle connections) of the pool, for the metrics.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match self.backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        }
+    }
+
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }

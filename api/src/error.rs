@@ -106,11 +106,39 @@ impl AppError {
     }
 }
 
+/// Whether a database error means "the database is unreachable or restarting right now"
+/// (retry with the same idempotency key), as opposed to a bug.
+fn is_transient(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx_err) = runtime else {
+        return false;
+    };
+    match sqlx_err.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P01-03: server shutting down or restarting;
+            // 40001/40P01: serialization failure or deadlock, safe to retry.
+            code.starts_with("08") || code.starts_with("57P0") || code == "40001" || code == "40P01"
+        }),
+        _ => false,
+    }
+}
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        match &err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err.to_string()),
-            _ => Self::Internal(err.into()),
+        if is_transient(&err) {
+            Self::Unavailable(err.to_string())
+        } else {
+            Self::Internal(err.into())
         }
     }
 }

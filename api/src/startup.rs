@@ -181,6 +181,17 @@ async fn graphql(
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();
     let single = requests.len() == 1;
+    let operations: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            operation_label(
+                r.operation_name
+                    .as_deref()
+                    .or_else(|| named_operation(&r.query)),
+            )
+        })
+        .collect();
+    let started = Instant::now();
     let prepared: Vec<async_graphql::Request> = requests
         .into_iter()
         .map(|mut r| {
@@ -196,11 +207,59 @@ async fn graphql(
         BatchRequest::Batch(prepared)
     };
     let mut response = schema.execute_batch(batch).await;
-    match &mut response {
-        BatchResponse::Single(r) => add_missing_codes(r),
-        BatchResponse::Batch(rs) => rs.iter_mut().for_each(add_missing_codes),
+    let elapsed = started.elapsed().as_secs_f64();
+    let responses: Vec<&mut async_graphql::Response> = match &mut response {
+        BatchResponse::Single(r) => vec![r],
+        BatchResponse::Batch(rs) => rs.iter_mut().collect(),
+    };
+    for (r, operation) in responses.into_iter().zip(operations) {
+        add_missing_codes(r);
+        metrics::histogram!("graphql_operation_duration_seconds", "operation" => operation.clone())
+            .record(elapsed);
+        for error in &r.errors {
+            let code = error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .map(|v| v.to_string().trim_matches('"').to_owned())
+                .unwrap_or_default();
+            metrics::counter!("graphql_errors_total", "operation" => operation.clone(), "code" => code)
+                .increment(1);
+        }
     }
     response.into()
+}
+
+/// The name in `query Name {...}` when the client did not send `operationName`.
+fn named_operation(query: &str) -> Option<&str> {
+    let mut words = query
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == '{' || c == '('))
+        .filter(|w| !w.is_empty());
+    match words.next()? {
+        "query" | "mutation" | "subscription" => words.next(),
+        _ => None,
+    }
+}
+
+/// A metrics label for the operation name: client-chosen, so sanitised and capped in
+/// number, or one client could grow the label set without end.
+fn operation_label(name: Option<&str>) -> String {
+    static SEEN: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+        std::sync::LazyLock::new(Default::default);
+    let Some(name) = name.filter(|n| {
+        !n.is_empty() && n.len() <= 64 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    }) else {
+        return "anonymous".into();
+    };
+    let mut seen = SEEN.lock().expect("operation label set");
+    if seen.contains(name) || seen.len() < 500 {
+        seen.insert(name.to_owned());
+        name.to_owned()
+    } else {
+        "other".into()
+    }
 }
 
 /// Parse, validation and limit errors come from async-graphql itself without a code;
@@ -312,7 +371,12 @@ fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-async fn metrics_endpoint() -> String {
+async fn metrics_endpoint(State(state): State<AppState>) -> String {
+    let (size, idle) = state.db.pool_usage();
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
+    metrics::gauge!("db_pool_connections", "state" => "in_use")
+        .set((size as usize).saturating_sub(idle) as f64);
+    metrics::gauge!("db_pool_max_connections").set(f64::from(state.settings.db_max_connections));
     prometheus().render()
 }
 

@@ -71,6 +71,16 @@ async fn metrics_are_exposed_for_prometheus() {
         .send()
         .await
         .unwrap();
+    app.gql(
+        "query TownsForMetrics { towns { edges { cursor } } }",
+        json!({}),
+    )
+    .await
+    .ok();
+    let refused = app
+        .gql("query MeForMetrics { me { account { role } } }", json!({}))
+        .await;
+    assert_eq!(refused.code(), Some("UNAUTHENTICATED"));
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
@@ -81,6 +91,18 @@ async fn metrics_are_exposed_for_prometheus() {
         .await
         .unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
+    assert!(
+        text.contains("graphql_operation_duration_seconds"),
+        "{text}"
+    );
+    assert!(text.contains(r#"operation="TownsForMetrics""#), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("graphql_errors_total")
+            && l.contains(r#"operation="MeForMetrics""#)
+            && l.contains(r#"code="UNAUTHENTICATED""#)),
+        "{text}"
+    );
+    assert!(text.contains("db_pool_connections"), "{text}");
 }
 
 #[tokio::test]

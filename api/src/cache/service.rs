@@ -101,13 +101,20 @@ impl Cache {
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let key = self.key(key);
-        match &self.backend {
+        let result = match &self.backend {
             Backend::Memory(store) => Ok(store.get(&key)),
             Backend::Redis(conn) => {
                 let mut conn = conn.clone();
                 self.timed(conn.get(key)).await
             }
-        }
+        };
+        let outcome = match &result {
+            Ok(Some(_)) => "hit",
+            Ok(None) => "miss",
+            Err(_) => "error",
+        };
+        metrics::counter!("cache_requests_total", "result" => outcome).increment(1);
+        result
     }
 
     pub async fn set(
