@@ -19,6 +19,9 @@ TEST_BACKEND=sqlite cargo test --workspace --locked
 if reachable "$PG_HOST" "$PG_PORT" && reachable "$REDIS_HOST" "$REDIS_PORT"; then
   echo "== tests on PostgreSQL + Redis"
   TEST_BACKEND=postgres cargo test --workspace --locked
+  echo "== fault suite: the api binary against private PostgreSQL and Redis servers"
+  cargo build -p api --locked
+  cargo test -p integration-tests --test faults --locked -- --test-threads=1 --nocapture
 elif [ "${CI:-}" = "true" ]; then
   echo "FAIL: PostgreSQL ($PG_HOST:$PG_PORT) or Redis ($REDIS_HOST:$REDIS_PORT) is unreachable; CI requires both." >&2
   exit 1

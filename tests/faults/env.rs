@@ -1,0 +1,379 @@
+//! Private servers and API processes for the fault scenarios.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn pg_bin(tool: &str) -> PathBuf {
+    let base = Path::new("/usr/lib/postgresql");
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(base)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    versions.sort();
+    versions
+        .last()
+        .map(|v| v.join("bin").join(tool))
+        .unwrap_or_else(|| PathBuf::from(tool))
+}
+
+fn run_as_postgres(program: &Path, args: &[&str]) -> std::process::Output {
+    // initdb and pg_ctl refuse to run as root; the machine's postgres user runs them.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let mut cmd = if is_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).output().expect("run a PostgreSQL tool")
+}
+
+/// A PostgreSQL server of our own on a free port, so restarting it disturbs no other test.
+pub struct PrivatePostgres {
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl PrivatePostgres {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let _ = Command::new("chown")
+            .args(["postgres", dir.path().to_str().unwrap()])
+            .status();
+        let data = dir.path().join("data");
+        let out = run_as_postgres(
+            &pg_bin("initdb"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pg = Self {
+            dir,
+            port: free_port(),
+        };
+        pg.ctl("start");
+        pg
+    }
+
+    fn ctl(&self, action: &str) {
+        let data = self.dir.path().join("data");
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log");
+        let out = run_as_postgres(
+            &pg_bin("pg_ctl"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &options,
+                "-l",
+                log.to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                action,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "pg_ctl {action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn restart(&self) {
+        self.ctl("restart");
+    }
+
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args([&self.url(db), "-Atc", sql])
+            .output()
+            .expect("psql");
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = run_as_postgres(
+            &pg_bin("pg_ctl"),
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+}
+
+/// A Redis server of our own.
+pub struct PrivateRedis {
+    child: Child,
+    pub port: u16,
+}
+
+impl PrivateRedis {
+    pub fn start() -> Self {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        let redis = Self { child, port };
+        wait_for_port(port);
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn restart(&mut self) {
+        self.stop();
+        *self = Self::start_on(self.port);
+    }
+
+    fn start_on(port: u16) -> Self {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        wait_for_port(port);
+        Self { child, port }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "port {port} never opened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The `api` binary next to this test binary (target/<profile>/api).
+pub fn api_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let bin = profile_dir.join("api");
+    assert!(
+        bin.exists(),
+        "build the api binary first: cargo build -p api ({})",
+        bin.display()
+    );
+    bin
+}
+
+pub fn api_command(database_url: &str, redis_url: Option<&str>) -> Command {
+    let mut cmd = Command::new(api_binary());
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("JWT_SECRET", "fault-secret-fault-secret-fault-secret-123")
+        .env(
+            "SEEDS_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds"),
+        )
+        .env("RUST_LOG", "warn")
+        .env("LOG_FORMAT", "json")
+        .env("DB_ACQUIRE_TIMEOUT_MS", "1000")
+        .env("RATE_LIMIT_IP_PER_SEC", "100000")
+        .env("RATE_LIMIT_IP_BURST", "100000")
+        .env("RATE_LIMIT_ACCOUNT_PER_SEC", "100000")
+        .env("RATE_LIMIT_ACCOUNT_BURST", "100000");
+    if let Some(url) = redis_url {
+        cmd.env("REDIS_URL", url);
+    }
+    cmd
+}
+
+/// Run an `api` subcommand to completion.
+pub fn api_run(database_url: &str, args: &[&str]) -> std::process::Output {
+    let out = api_command(database_url, None).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "api {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A running `api serve`, killed on drop.
+pub struct ApiProcess {
+    child: Child,
+    pub base: String,
+    client: reqwest::Client,
+}
+
+impl ApiProcess {
+    pub async fn start(database_url: &str, redis_url: Option<&str>) -> Self {
+        let port = free_port();
+        let child = api_command(database_url, redis_url)
+            .env("PORT", port.to_string())
+            .env("HOST", "127.0.0.1")
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let api = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if api
+                .client
+                .get(format!("{}/healthz", api.base))
+                .send()
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "api never came up");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        api
+    }
+
+    /// POST a GraphQL request; `Err` only for transport failures.
+    pub async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, String> {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| e.to_string())?;
+        resp.json().await.map_err(|e| e.to_string())
+    }
+
+    pub async fn login(&self, phone: &str) -> String {
+        let v = self
+            .gql(
+                None,
+                "mutation($p: String!) { login(phone: $p, password: \"Demo@2026\") { accessToken } }",
+                json!({ "p": phone }),
+            )
+            .await
+            .unwrap();
+        v["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login: {v}"))
+            .to_owned()
+    }
+}
+
+impl Drop for ApiProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether this machine can run the scenarios (PostgreSQL binaries and redis-server).
+pub fn available() -> bool {
+    let ok = pg_bin("initdb").exists()
+        && Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok();
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the fault suite needs PostgreSQL server binaries and redis-server"
+        );
+        eprintln!("SKIPPED: the fault suite needs PostgreSQL server binaries and redis-server");
+    }
+    ok
+}
