@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod baijiaxin;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -15,6 +16,8 @@ pub mod graphql;
 pub mod idempotency;
 pub mod money;
 pub mod pagination;
+pub mod perks;
 pub mod seeding;
 pub mod startup;
 pub mod telemetry;
+pub mod volunteering;

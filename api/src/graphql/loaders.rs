@@ -64,7 +64,9 @@ where
 
 /// Every per-request loader; a request gets a fresh set so nothing leaks between viewers.
 pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
-    use crate::entities::{charity_org, charity_project, perk_partner, town};
+    use crate::entities::{
+        activity, charity_org, charity_project, perk, perk_partner, resident, town,
+    };
     use async_graphql::dataloader::DataLoader;
     request
         .data(DataLoader::new(
@@ -81,6 +83,18 @@ pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Requ
         ))
         .data(DataLoader::new(
             EntityLoader::<perk_partner::Entity>::new(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            EntityLoader::<activity::Entity>::new(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            EntityLoader::<perk::Entity>::new(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            EntityLoader::<resident::Entity>::new(db.clone()),
             tokio::spawn,
         ))
 }

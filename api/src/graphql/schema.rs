@@ -2,13 +2,23 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::{accounts, catalog, startup::AppState};
+use crate::{accounts, baijiaxin, catalog, perks, startup::AppState, volunteering};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, catalog::CatalogQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    catalog::CatalogQuery,
+    volunteering::VolunteeringQuery,
+    baijiaxin::BaijiaxinQuery,
+    perks::PerksQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    volunteering::VolunteeringMutation,
+    perks::PerksMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
