@@ -5,5 +5,8 @@
 mod helpers;
 
 mod accounts;
+mod baijiaxin;
 mod foundation;
+mod perks;
 mod seeds;
+mod volunteering;

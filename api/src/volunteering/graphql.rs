@@ -459,7 +459,7 @@ impl VolunteeringQuery {
         org_id: Option<ID>,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-        #[graphql(default)] only_open: bool,
+        only_open: Option<bool>,
     ) -> Result<Connection<Activity>> {
         let page = PageRequest::parse(first, after.as_deref())?;
         let filter = ActivityFilter {
@@ -467,7 +467,7 @@ impl VolunteeringQuery {
             org_id: org_id.map(|id| parse_id("orgId", &id)).transpose()?,
             from,
             to,
-            only_open,
+            only_open: only_open.unwrap_or(false),
         };
         let db = &state(ctx).db;
         let rows = service::browse(db, &filter, &page).await?;
@@ -558,10 +558,16 @@ impl VolunteeringQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(default)] unread_only: bool,
+        unread_only: Option<bool>,
     ) -> Result<Connection<Notice>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let rows = service::my_notices(&state(ctx).db, viewer(ctx)?, unread_only, &page).await?;
+        let rows = service::my_notices(
+            &state(ctx).db,
+            viewer(ctx)?,
+            unread_only.unwrap_or(false),
+            &page,
+        )
+        .await?;
         Ok(connection(rows, &page, |m| m.id.to_string(), Notice))
     }
 
