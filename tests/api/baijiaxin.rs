@@ -8,7 +8,7 @@ use crate::{
     volunteering::{attended_activity, certify, move_activity, published_activity, sign_up},
 };
 
-const BAIJIAXIN: &str = "{ myBaijiaxin { score maxScore level { level name minScore }
+const BAIJIAXIN: &str = "{ myBaijiaxin { score maxScore summary level { level name minScore }
     nextLevel { level minScore } pointsToNextLevel
     components { kind name points maxPoints reason } } }";
 
@@ -99,6 +99,13 @@ async fn certified_hours_raise_the_score_and_a_no_show_lowers_it() {
     assert_explained(&start);
     assert_eq!(start["score"], 100, "a clean record and nothing else yet");
     assert_eq!(start["level"]["level"], 1);
+    assert!(
+        start["summary"]
+            .as_str()
+            .unwrap()
+            .contains("再得50分可升至2级"),
+        "{start}"
+    );
 
     // 3 hours certified: 30 points.
     let (_, signup) =

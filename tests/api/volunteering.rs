@@ -1125,6 +1125,7 @@ async fn capacity_cannot_be_edited_below_the_volunteers_signed_up() {
         .ok();
     assert_eq!(ok["updateActivity"]["capacity"], 3);
     assert_eq!(ok["updateActivity"]["title"], "改期");
+    assert_ledger_balances(&app).await;
 }
 
 #[tokio::test]
@@ -1179,6 +1180,7 @@ async fn the_certificate_lists_certified_hours_on_a_printable_page() {
         )
         .await;
     assert_eq!(by_staff.code(), Some("FORBIDDEN"));
+    assert_ledger_balances(&app).await;
 }
 
 #[tokio::test]

@@ -92,6 +92,20 @@ impl BaijiaxinView {
     async fn points_to_next_level(&self) -> Option<i64> {
         self.score.to_next()
     }
+    /// One line in Chinese on where the resident stands and what the next level takes.
+    async fn summary(&self) -> String {
+        let level = self.score.level;
+        match (self.score.next, self.score.to_next()) {
+            (Some(next), Some(points)) => format!(
+                "当前{}分，{}级“{}”；再得{points}分可升至{}级“{}”",
+                self.score.total, level.level, level.name, next.level, next.name
+            ),
+            _ => format!(
+                "当前{}分，已达最高等级{}级“{}”",
+                self.score.total, level.level, level.name
+            ),
+        }
+    }
     async fn components(&self) -> Vec<BaijiaxinComponent> {
         self.score
             .components

@@ -337,11 +337,16 @@ pub async fn my_perks(db: &Db, resident_id: Uuid, now: DateTime<Utc>) -> AppResu
         .filter(|p| in_window(p, now))
         .filter(|p| qualifies(p.min_baijiaxin_level, p.min_tier_level, level, tier))
         .collect();
+    if perks.is_empty() {
+        return Ok(Vec::new());
+    }
     let month = month_start(now);
+    // By perk id, so the (perk_id, issued_at) index serves it.
     let used: Vec<(Uuid, i64)> = perk_voucher::Entity::find()
         .select_only()
         .column(perk_voucher::Column::PerkId)
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(perk_voucher::Column::PerkId.is_in(perks.iter().map(|p| p.id)))
         .filter(perk_voucher::Column::IssuedAt.gte(month))
         .filter(counting(now))
         .group_by(perk_voucher::Column::PerkId)
