@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod baijiaxin;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -16,7 +17,10 @@ pub mod graphql;
 pub mod idempotency;
 pub mod money;
 pub mod pagination;
+pub mod perks;
+pub mod privacy;
 pub mod ratelimit;
 pub mod seeding;
 pub mod startup;
 pub mod telemetry;
+pub mod volunteering;

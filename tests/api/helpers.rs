@@ -270,6 +270,73 @@ impl TestApp {
     }
 }
 
+/// `n` seeded residents (never the demo one) with RESIDENT accounts and access tokens. The
+/// accounts reuse the demo resident's password hash and the tokens are minted directly, so
+/// a race of 50 residents does not hash 50 passwords. Returns `(resident id, phone, token)`.
+pub async fn resident_tokens(app: &TestApp, n: usize) -> Vec<(Uuid, String, String)> {
+    use api::entities::{account, enums::Role, resident};
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+        QuerySelect,
+    };
+    let conn = &app.db().conn;
+    let template = account::Entity::find()
+        .filter(account::Column::Phone.eq(RESIDENT_PHONE))
+        .one(conn)
+        .await
+        .unwrap()
+        .expect("the demo resident's account");
+    let residents = resident::Entity::find()
+        .filter(resident::Column::Phone.ne(RESIDENT_PHONE))
+        .order_by_asc(resident::Column::Phone)
+        .limit(n as u64)
+        .all(conn)
+        .await
+        .unwrap();
+    assert_eq!(residents.len(), n, "not enough seeded residents");
+    let mut out = Vec::with_capacity(n);
+    for r in residents {
+        let existing = account::Entity::find()
+            .filter(account::Column::Phone.eq(&r.phone))
+            .one(conn)
+            .await
+            .unwrap();
+        let account_id = match existing {
+            Some(a) => a.id,
+            None => {
+                let now = chrono::Utc::now();
+                account::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    phone: Set(r.phone.clone()),
+                    password_hash: Set(template.password_hash.clone()),
+                    role: Set(Role::Resident),
+                    display_name: Set(r.name.clone()),
+                    org_id: Set(None),
+                    partner_id: Set(None),
+                    donor_id: Set(Some(r.id)),
+                    disabled: Set(false),
+                    password_changed_at: Set(now),
+                    created_at: Set(now),
+                }
+                .insert(conn)
+                .await
+                .unwrap()
+                .id
+            }
+        };
+        let viewer = api::auth::Viewer {
+            account_id,
+            role: Role::Resident,
+            org_id: None,
+            partner_id: None,
+            donor_id: Some(r.id),
+        };
+        let (token, _) = app.state.keys.issue(&viewer, chrono::Utc::now());
+        out.push((r.id, r.phone, token));
+    }
+    out
+}
+
 /// Ids of seeded rows, looked up by name.
 pub async fn org_id(app: &TestApp, name: &str) -> String {
     use api::entities::charity_org;

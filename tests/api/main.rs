@@ -6,8 +6,11 @@ mod helpers;
 
 mod accounts;
 mod attacks;
+mod baijiaxin;
 mod donations;
 mod foundation;
 mod import;
+mod perks;
 mod rewards;
 mod seeds;
+mod volunteering;

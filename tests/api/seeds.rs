@@ -27,7 +27,21 @@ async fn the_demo_data_loads_and_its_ledger_balances() {
         .ok();
     assert_eq!(me["me"]["resident"]["cumulativeDonation"], "1500.00");
     let balance = me["me"]["resident"]["creditBalance"].as_i64().unwrap();
-    assert_eq!(balance, expected_credits_from_the_csv(RESIDENT_PHONE));
+    assert_eq!(
+        balance,
+        expected_credits_from_the_csv(RESIDENT_PHONE) + expected_volunteer_credits(RESIDENT_PHONE)
+    );
+}
+
+/// Certified minutes in seeds/attendance.csv earn 10 credits per hour, each rounded down.
+fn expected_volunteer_credits(phone: &str) -> i64 {
+    let text = std::fs::read_to_string(seeds_dir().join("attendance.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|cells| cells[1] == phone && !cells[4].is_empty())
+        .map(|cells| cells[4].parse::<i64>().unwrap() * 10 / 60)
+        .sum()
 }
 
 /// Recompute the demo resident's credits straight from the seed file and the seeded rules.

@@ -16,6 +16,8 @@ pub enum Access {
 const STAFF: Access = Access::Roles(&[Role::OrgStaff, Role::Admin]);
 const DONORS: Access = Access::Roles(&[Role::Resident, Role::Enterprise]);
 const ADMIN: Access = Access::Roles(&[Role::Admin]);
+const RESIDENT: Access = Access::Roles(&[Role::Resident]);
+const PARTNER: Access = Access::Roles(&[Role::PartnerStaff, Role::Admin]);
 
 pub const MUTATIONS: &[(&str, Access)] = &[
     ("login", Access::Public),
@@ -32,6 +34,29 @@ pub const MUTATIONS: &[(&str, Access)] = &[
     ("redeemReward", DONORS),
     ("fulfilRedemption", STAFF),
     ("cancelRedemption", Access::AnyAccount),
+    ("createActivity", STAFF),
+    ("updateActivity", STAFF),
+    ("publishActivity", STAFF),
+    ("cancelActivity", STAFF),
+    ("signUp", RESIDENT),
+    ("cancelSignup", RESIDENT),
+    ("checkIn", RESIDENT),
+    ("checkOut", RESIDENT),
+    ("checkInByPhone", STAFF),
+    ("checkOutByPhone", STAFF),
+    ("certifyHours", STAFF),
+    ("certifyActivity", STAFF),
+    ("disputeCertification", RESIDENT),
+    ("resolveHourDispute", ADMIN),
+    ("markNoticeRead", Access::AnyAccount),
+    ("createPerkPartner", ADMIN),
+    ("createPartnerStaff", ADMIN),
+    ("createPerk", PARTNER),
+    ("updatePerk", PARTNER),
+    ("setPerkActive", PARTNER),
+    ("claimPerk", RESIDENT),
+    // Only the partner's own staff honour; the bureau has no counter to honour at.
+    ("honourVoucher", Access::Roles(&[Role::PartnerStaff])),
 ];
 
 pub fn access_for(mutation: &str) -> Option<Access> {

@@ -343,17 +343,6 @@ pub struct StatementVerification {
     still_current: bool,
 }
 
-/// Mask a personal name for public eyes: 张*明, 张*.
-pub fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.len() {
-        0 => String::new(),
-        1 => "*".into(),
-        2 => format!("{}*", chars[0]),
-        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
-    }
-}
-
 /// 慈善超市 reward.
 pub struct Reward(pub reward::Model);
 
@@ -534,7 +523,7 @@ impl CreditsQuery {
         Ok(Some(StatementVerification {
             year: s.year,
             donor_name: donor
-                .map(|d| mask_name(&d.display_name))
+                .map(|d| crate::privacy::mask_name(&d.display_name))
                 .unwrap_or_default(),
             donation_count: s.donation_count,
             total: Fen::new(s.total_fen),
@@ -671,18 +660,5 @@ impl CreditsMutation {
         Ok(Redemption(
             rewards::cancel(&state(ctx).db, viewer(ctx)?, id).await?,
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_name;
-
-    #[test]
-    fn names_are_masked_in_the_middle() {
-        assert_eq!(mask_name("张晓明"), "张*明");
-        assert_eq!(mask_name("张明"), "张*");
-        assert_eq!(mask_name("欧阳晓明"), "欧**明");
-        assert_eq!(mask_name("张"), "*");
     }
 }

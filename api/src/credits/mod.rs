@@ -7,4 +7,4 @@ pub mod rules;
 pub mod statements;
 pub mod tiers;
 
-pub use graphql::{CreditRule, CreditsMutation, CreditsQuery, mask_name};
+pub use graphql::{CreditRule, CreditsMutation, CreditsQuery};

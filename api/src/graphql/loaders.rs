@@ -65,8 +65,8 @@ where
 /// Every per-request loader; a request gets a fresh set so nothing leaks between viewers.
 pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
     use crate::entities::{
-        campaign, charity_org, charity_project, credit_rule, donation, donor, perk_partner,
-        redemption, reward, town,
+        activity, campaign, charity_org, charity_project, credit_rule, donation, donor, perk,
+        perk_partner, redemption, resident, reward, town,
     };
     use async_graphql::dataloader::DataLoader;
     fn loader<E>(db: &Db) -> DataLoader<EntityLoader<E>>
@@ -97,6 +97,18 @@ pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Requ
         ))
         .data(DataLoader::new(
             EntityLoader::<perk_partner::Entity>::new(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            EntityLoader::<activity::Entity>::new(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            EntityLoader::<perk::Entity>::new(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            EntityLoader::<resident::Entity>::new(db.clone()),
             tokio::spawn,
         ))
 }

@@ -3,7 +3,10 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::limits::ShapeLimits;
-use crate::{accounts, audit, catalog, config::Limits, credits, donations, startup::AppState};
+use crate::{
+    accounts, audit, baijiaxin, catalog, config::Limits, credits, donations, perks,
+    startup::AppState, volunteering,
+};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -13,6 +16,9 @@ pub struct QueryRoot(
     donations::DonationsQuery,
     credits::CreditsQuery,
     audit::AuditQuery,
+    volunteering::VolunteeringQuery,
+    baijiaxin::BaijiaxinQuery,
+    perks::PerksQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -21,6 +27,8 @@ pub struct MutationRoot(
     accounts::AccountsMutation,
     donations::DonationsMutation,
     credits::CreditsMutation,
+    volunteering::VolunteeringMutation,
+    perks::PerksMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -22,7 +22,7 @@ use crate::{
     money::Fen,
 };
 
-fn read<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> AppResult<Vec<T>> {
+pub(super) fn read<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> AppResult<Vec<T>> {
     let path = dir.join(file);
     let mut reader = csv::Reader::from_path(&path)
         .map_err(|e| AppError::bad_input(format!("{}: {e}", path.display())))?;
@@ -98,8 +98,11 @@ pub async fn seed_demo(db: &Db, dir: &Path) -> AppResult<String> {
             &report.errors[..report.errors.len().min(5)]
         )));
     }
+    // Volunteering after donations: both feed the 百家信 score, neither needs the other.
+    let (activities, signups, certified) = super::activities::seed(db, dir, admin).await?;
     Ok(format!(
-        "seeded {} towns, {} orgs, {} residents, {} enterprises, {} accounts, {} donations",
+        "seeded {} towns, {} orgs, {} residents, {} enterprises, {} accounts, {} donations, \
+         {activities} activities, {signups} sign-ups, {certified} certified",
         ids.towns.len(),
         ids.orgs.len(),
         ids.residents.len(),

@@ -1,5 +1,6 @@
 //! Demo data from `seeds/` (through the same services as real input) and benchmark data.
 
+mod activities;
 mod demo;
 mod scale;
 
