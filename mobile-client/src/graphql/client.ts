@@ -15,6 +15,8 @@ function createClient(): Client {
     url: GRAPHQL_URL,
     exchanges: [createCacheExchange(storage), auth, fetchExchange],
     requestPolicy: 'cache-and-network',
+    // The API answers GET /graphql with GraphiQL: every operation is a POST.
+    preferGetMethod: false,
     fetchOptions: { headers: { 'Accept-Language': 'zh-CN' } },
   })
 }
