@@ -2,6 +2,8 @@
 import { createI18n } from 'vue-i18n'
 import type { CombinedError } from '@urql/core'
 import { Locale } from 'vant'
+// Vant ships its Chinese texts in its core already; English is fetched when chosen.
+import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import { errorCode } from '@/graphql/errors'
 import { DEFAULT_LOCALE, type AppLocale } from '@/stores/preferences'
 import zhCN from './zh-CN'
@@ -25,7 +27,6 @@ export async function applyLocale(locale: AppLocale): Promise<void> {
     const { default: enUS } = await import('vant/es/locale/lang/en-US')
     Locale.use('en-US', enUS)
   } else {
-    const { default: vantZhCN } = await import('vant/es/locale/lang/zh-CN')
     Locale.use('zh-CN', vantZhCN)
   }
 }
