@@ -89,6 +89,19 @@ describe('phone client', () => {
     assert.equal((await resident.getByTestId('profile-name').textContent())?.trim(), '陈晓明')
     await checkLayout(resident, 'profile')
     await shot(resident, '07-profile')
+
+    // English on request, Chinese again after.
+    await resident.getByText('English').tap()
+    await resident.locator('.van-nav-bar__title', { hasText: 'Me' }).waitFor()
+    await checkLayout(resident, 'profile (en)')
+    await shot(resident, '08-profile-en')
+    await resident.getByText('简体中文').tap()
+    await resident.locator('.van-nav-bar__title', { hasText: '我的' }).waitFor()
+
+    // A screen whose data cannot be had says so, with a retry.
+    await resident.goto('/donations/00000000-0000-0000-0000-000000000000/receipt')
+    await resident.getByTestId('state-error').waitFor()
+    await shot(resident, '09-error-state')
   })
 
   test('staff log a donation for the resident, who then sees the new credits', async () => {
@@ -257,7 +270,7 @@ describe('phone client', () => {
     })
     const oldRefresh = await resident.evaluate(() => JSON.parse(localStorage.getItem('dt.session') ?? '{}').refreshToken)
     await resident.goto('/home')
-    await resident.getByTestId('credit-balance').waitFor()
+    await resident.locator('[data-testid="home"][data-fresh="true"]').waitFor()
     assert.equal(new URL(resident.url()).pathname, '/home')
     const newRefresh = await resident.evaluate(() => JSON.parse(localStorage.getItem('dt.session') ?? '{}').refreshToken)
     assert.notEqual(newRefresh, oldRefresh, 'the refresh token was traded for a new one')
@@ -275,6 +288,16 @@ describe('phone client', () => {
       await shot(partner, '50-partner-home')
       await partner.goto('/staff/donate')
       await partner.waitForURL(/\/partner$/)
+
+      // Another organisation's staff: nothing logged today is an empty state, not an error.
+      await partner.goto('/me')
+      await partner.getByTestId('logout').tap()
+      await partner.locator('.van-dialog:visible .van-dialog__confirm').tap()
+      await partner.waitForURL(/\/login/)
+      await login(partner, '13900000002')
+      await partner.goto('/staff/today')
+      await partner.getByTestId('state-empty').waitFor()
+      await shot(partner, '51-staff-today-empty')
     } finally {
       await ctx.close()
     }
