@@ -150,6 +150,66 @@ describe('phone client', () => {
     assert.equal(afterDonation, before + credits, 'the balance grows by the credits awarded')
   })
 
+  test('a donation whose answer was lost is retried with the same key and logged once', async () => {
+    const before = await homeBalance(resident)
+    let dropped = false
+    await staff.route('**/graphql', async (route) => {
+      if (!dropped && (route.request().postData() ?? '').includes('mutation RecordDonation')) {
+        dropped = true
+        await route.fetch() // the API records it …
+        await route.abort('failed') // … but the answer never reaches the phone
+        return
+      }
+      await route.continue()
+    })
+    try {
+      await staff.goto('/staff/donate')
+      await staff.locator('input[name="phone"]').fill(PHONES.resident)
+      await staff.locator('input[name="amount"]').fill('50')
+      await staff.getByTestId('pick-project').tap()
+      await staff.locator('.van-picker__confirm').tap()
+      await staff.getByTestId('donate-submit').tap()
+      const retry = staff.locator('.van-dialog:visible', { hasText: '提交结果未知' })
+      await retry.waitFor()
+      await shot(staff, '15-staff-donate-retry')
+      await retry.locator('.van-dialog__confirm').tap()
+      const done = staff.locator('.van-dialog:visible', { hasText: '已记录捐赠' })
+      await done.waitFor()
+      const message = (await done.textContent()) ?? ''
+      assert.match(message, /重复提交/, 'the API answered with the first result')
+      const credits = Number(/获得 (\d+) 积分/.exec(message)?.[1])
+      await done.locator('.van-dialog__confirm').tap()
+      assert.equal(await homeBalance(resident), before + credits, 'credited once, not twice')
+    } finally {
+      await staff.unrouteAll()
+    }
+  })
+
+  test('every screen fits a 360 px wide phone', async () => {
+    const narrow = { width: 360, height: 740 }
+    await resident.setViewportSize(narrow)
+    await staff.setViewportSize(narrow)
+    try {
+      for (const path of ['/home', '/ledger', '/donations', '/statement', '/rewards', '/redemptions', '/me']) {
+        await resident.goto(path)
+        await resident.locator('.van-nav-bar__title').first().waitFor()
+        await resident.waitForLoadState('networkidle')
+        assert.equal(await horizontalOverflow(resident), 0, `${path} at 360 px`)
+      }
+      await shot(resident, '60-home-360')
+      for (const path of ['/staff/donate', '/staff/today', '/staff/fulfil']) {
+        await staff.goto(path)
+        await staff.locator('.van-nav-bar__title').first().waitFor()
+        await staff.waitForLoadState('networkidle')
+        assert.equal(await horizontalOverflow(staff), 0, `${path} at 360 px`)
+      }
+      await shot(staff, '61-staff-donate-360')
+    } finally {
+      await resident.setViewportSize({ width: 390, height: 844 })
+      await staff.setViewportSize({ width: 390, height: 844 })
+    }
+  })
+
   test('a resident redeems a reward and staff hand it over by pickup code', async () => {
     await resident.goto('/rewards')
     await resident.getByTestId('reward-card').first().waitFor()
