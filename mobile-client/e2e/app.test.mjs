@@ -266,6 +266,28 @@ describe('phone client', () => {
     assert.equal(await homeBalance(resident), before, 'the credits came back')
   })
 
+  test('the ledger loads more entries as the resident scrolls', async () => {
+    // A fresh phone, so nothing is cached: every entry beyond ten came from a further page.
+    const ctx = await newPhone(browser, api.url)
+    try {
+      const page = await ctx.newPage()
+      await login(page, PHONES.resident)
+      await page.goto('/ledger')
+      const entries = page.getByTestId('ledger-entry')
+      await entries.first().waitFor()
+      // Pages are ten long; by now the resident has more entries than that.
+      for (let i = 0; i < 5 && !(await page.getByText('没有更多了').isVisible()); i++) {
+        await page.mouse.wheel(0, 10_000)
+        await page.waitForTimeout(300)
+      }
+      await page.getByText('没有更多了').waitFor()
+      assert.ok((await entries.count()) > 10, 'more than the first page was loaded')
+      await shot(page, '26-ledger-more')
+    } finally {
+      await ctx.close()
+    }
+  })
+
   test('offline, the resident still sees the last credits and ledger with a banner', async () => {
     const online = await homeBalance(resident)
     await resident.goto('/ledger')
