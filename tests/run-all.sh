@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check and every test: formatting, lints, then the whole suite twice — on SQLite with
 # the in-process cache, and on PostgreSQL with Redis. Under CI=true an unreachable PostgreSQL
-# or Redis fails the run; elsewhere that pass is skipped with a loud message.
+# or Redis fails the run; elsewhere that pass is skipped with a loud message. Last, the phone
+# client's own checks and browser tests (mobile-client/scripts/test-all.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,3 +32,10 @@ else
   echo "# Redis on $REDIS_HOST:$REDIS_PORT to run it (CI always does)."
   echo "################################################################################"
 fi
+
+echo
+echo "################################################################################"
+echo "# Phone client (mobile-client/): npm ci, codegen freshness, lint, types, unit"
+echo "# tests, build, bundle budget, and the browser tests against the real api."
+echo "################################################################################"
+bash mobile-client/scripts/test-all.sh

@@ -1,0 +1,153 @@
+// The e2e harness: builds and starts the REAL api (fresh temp data dir, seeded demo data,
+// serving the fresh dist/), and drives Debian's Chromium through playwright-core with a
+// phone's screen (390×844, touch, 3× pixels).
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const clientDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const repoRoot = resolve(clientDir, '..')
+export const resultsDir = join(clientDir, 'test-results')
+export const PASSWORD = 'Demo@2026'
+export const PHONES = {
+  resident: '13800000001',
+  staff: '13900000001',
+  partner: '13900000003',
+}
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
+
+/** `cargo build -p api`, then the binary under CARGO_TARGET_DIR (default <repo>/target). */
+export function buildApi() {
+  execFileSync('cargo', ['build', '-p', 'api'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] })
+  const targetDir = process.env.CARGO_TARGET_DIR ? resolve(repoRoot, process.env.CARGO_TARGET_DIR) : join(repoRoot, 'target')
+  const bin = join(targetDir, 'debug', process.platform === 'win32' ? 'api.exe' : 'api')
+  if (!existsSync(bin)) throw new Error(`api binary not found at ${bin}`)
+  return bin
+}
+
+/** @returns {Promise<number>} */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', fail)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      srv.close(() => ok(port))
+    })
+  })
+}
+
+/**
+ * Start the api on a free port with a fresh data dir; it migrates and seeds itself.
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, logs: () => string }>}
+ */
+export async function startApi() {
+  const bin = buildApi()
+  const dist = join(clientDir, 'dist')
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/ is missing: run `vite build` first')
+  const dataDir = mkdtempSync(join(tmpdir(), 'dt-e2e-'))
+  const port = await freePort()
+  const env = { ...process.env }
+  // The embedded default only: nothing from the surrounding shell may point it elsewhere.
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'PORT', 'HOST', 'DATA_DIR', 'CLIENT_DIR', 'SEEDS_DIR']) {
+    delete env[key]
+  }
+  let output = ''
+  const child = spawn(
+    bin,
+    ['--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--client-dir', dist, '--seeds-dir', join(repoRoot, 'seeds')],
+    { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  child.stdout.on('data', (b) => (output += b))
+  child.stderr.on('data', (b) => (output += b))
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`api exited early (${child.exitCode}):\n${output}`)
+    try {
+      const res = await fetch(`${url}/readyz`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`api not ready after 120 s:\n${output}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return {
+    url,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r))
+        child.kill('SIGTERM')
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+        if (child.exitCode === null) child.kill('SIGKILL')
+      }
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
+}
+
+/**
+ * A phone: 390×844 with touch, like a mid-size Android or iPhone.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} baseURL
+ */
+export async function newPhone(browser, baseURL) {
+  return browser.newContext({
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    serviceWorkers: 'allow',
+  })
+}
+
+/** @param {import('playwright-core').Page} page @param {string} name */
+export async function shot(page, name) {
+  mkdirSync(resultsDir, { recursive: true })
+  await page.waitForTimeout(250)
+  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: false })
+}
+
+/** @param {import('playwright-core').Page} page @param {string} phone */
+export async function login(page, phone) {
+  await page.goto('/login')
+  await page.locator('input[name="phone"]').fill(phone)
+  await page.locator('input[name="password"]').fill(PASSWORD)
+  await page.getByTestId('login-submit').tap()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+/** The page is no wider than the screen. @param {import('playwright-core').Page} page */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+}
+
+/** Every visible button, tab and clickable cell is at least 44 px high. @param {import('playwright-core').Page} page */
+export async function smallTouchTargets(page) {
+  return page.evaluate(() => {
+    const small = []
+    for (const el of document.querySelectorAll('button, .van-tabbar-item, .van-cell--clickable, a.van-cell, .van-grid-item__content')) {
+      const r = el.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0) continue
+      if (r.height < 44 - 0.5) small.push(`${el.className} ${Math.round(r.height)}px "${(el.textContent ?? '').trim().slice(0, 20)}"`)
+    }
+    return small
+  })
+}

@@ -1,0 +1,93 @@
+// The normalised cache (graphcache). Entities with an `id` are keyed by it; connections,
+// edges and other id-less objects are embedded in their parent. Lists use Relay pagination,
+// so infinite scroll merges pages into one list. The cache is persisted to IndexedDB, which is
+// how the last-seen credits and ledger show offline; only queries are kept: writes that fail
+// for want of signal are reported, never queued (no optimistic mutations are configured).
+import { offlineExchange, type CacheExchangeOpts, type Cache } from '@urql/exchange-graphcache'
+import { relayPagination } from '@urql/exchange-graphcache/extras'
+import { makeDefaultStorage } from '@urql/exchange-graphcache/default-storage'
+
+const embedded = () => null
+
+/** Drop every cached `field` of `typename` whatever its arguments (e.g. all donation lists). */
+function invalidateField(cache: Cache, typename: string, field: string) {
+  for (const f of cache.inspectFields(typename)) {
+    if (f.fieldName === field) cache.invalidate(typename, f.fieldName, f.arguments ?? undefined)
+  }
+}
+
+export const cacheConfig: CacheExchangeOpts = {
+  keys: {
+    Me: embedded,
+    MyCredits: embedded,
+    AuthPayload: embedded,
+    PageInfo: embedded,
+    TierBenefit: embedded,
+    YearlyStatement: embedded,
+    DonationResult: embedded,
+    RedemptionResult: embedded,
+    ReceiptVerification: embedded,
+    StatementVerification: embedded,
+    ImportReport: embedded,
+    ImportRowError: embedded,
+    CampaignConnection: embedded,
+    CampaignEdge: embedded,
+    CharityOrgConnection: embedded,
+    CharityOrgEdge: embedded,
+    CharityProjectConnection: embedded,
+    CharityProjectEdge: embedded,
+    CreditEntryConnection: embedded,
+    CreditEntryEdge: embedded,
+    DonationConnection: embedded,
+    DonationEdge: embedded,
+    PerkPartnerConnection: embedded,
+    PerkPartnerEdge: embedded,
+    RedemptionConnection: embedded,
+    RedemptionEdge: embedded,
+    RewardConnection: embedded,
+    RewardEdge: embedded,
+    TownConnection: embedded,
+    TownEdge: embedded,
+  },
+  resolvers: {
+    Query: {
+      donations: relayPagination(),
+      rewards: relayPagination(),
+      charityProjects: relayPagination(),
+      charityOrgs: relayPagination(),
+      campaigns: relayPagination(),
+    },
+    MyCredits: {
+      ledger: relayPagination(),
+      donations: relayPagination(),
+      redemptions: relayPagination(),
+    },
+  },
+  updates: {
+    Mutation: {
+      recordDonation(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'donations')
+        cache.invalidate('Query', 'myCredits')
+      },
+      voidDonation(_result, _args, cache) {
+        cache.invalidate('Query', 'myCredits')
+      },
+      redeemReward(_result, _args, cache) {
+        cache.invalidate('Query', 'myCredits')
+      },
+      cancelRedemption(_result, _args, cache) {
+        cache.invalidate('Query', 'myCredits')
+      },
+    },
+  },
+}
+
+export const CACHE_DB_NAME = 'dt-graphcache'
+
+export function createStorage() {
+  return makeDefaultStorage({ idbName: CACHE_DB_NAME, maxAge: 14 })
+}
+
+export function createCacheExchange(storage: ReturnType<typeof createStorage>) {
+  return offlineExchange({ ...cacheConfig, storage })
+}

@@ -1,0 +1,31 @@
+// The one urql client: normalised, persisted cache → auth → fetch. It is rebuilt (and its
+// persisted cache wiped) whenever the person logs in or out, so one account never sees
+// another's cached data on a shared phone.
+import { Client, fetchExchange } from '@urql/core'
+import { shallowRef } from 'vue'
+import { auth } from './auth'
+import { createCacheExchange, createStorage } from './cache'
+
+export const GRAPHQL_URL = '/graphql'
+
+let storage = createStorage()
+
+function createClient(): Client {
+  return new Client({
+    url: GRAPHQL_URL,
+    exchanges: [createCacheExchange(storage), auth, fetchExchange],
+    requestPolicy: 'cache-and-network',
+    // The API answers GET /graphql with GraphiQL: every operation is a POST.
+    preferGetMethod: false,
+    fetchOptions: { headers: { 'Accept-Language': 'zh-CN' } },
+  })
+}
+
+export const client = shallowRef<Client>(createClient())
+
+/** Forget everything cached (memory and IndexedDB) and start a fresh client. */
+export async function resetClient(): Promise<void> {
+  await storage.clear()
+  storage = createStorage()
+  client.value = createClient()
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { CombinedError } from '@urql/core'
+import { GraphQLError } from 'graphql'
+import { errorCode, errorField, isRetryable, isUnauthenticated } from './errors'
+
+const api = (code: unknown, extra: Record<string, unknown> = {}) =>
+  new CombinedError({ graphQLErrors: [new GraphQLError('m', { extensions: { code, ...extra } })] })
+
+describe('API errors', () => {
+  it('are read by their extensions.code', () => {
+    expect(errorCode(api('FORBIDDEN'))).toBe('FORBIDDEN')
+    expect(errorCode(api('CONFLICT'))).toBe('CONFLICT')
+  })
+
+  it('without a known code count as INTERNAL', () => {
+    expect(errorCode(api(undefined))).toBe('INTERNAL')
+    expect(errorCode(api('SOMETHING_NEW'))).toBe('INTERNAL')
+  })
+
+  it('that never reached the API are NETWORK and retryable', () => {
+    const e = new CombinedError({ networkError: new TypeError('Failed to fetch') })
+    expect(errorCode(e)).toBe('NETWORK')
+    expect(isRetryable(e)).toBe(true)
+    expect(isRetryable(api('BAD_USER_INPUT'))).toBe(false)
+  })
+
+  it('name the offending input field', () => {
+    expect(errorField(api('BAD_USER_INPUT', { field: 'donorPhone' }))).toBe('donorPhone')
+    expect(errorField(api('CONFLICT'))).toBeNull()
+  })
+
+  it('recognise an ended session', () => {
+    expect(isUnauthenticated(api('UNAUTHENTICATED'))).toBe(true)
+    expect(isUnauthenticated(api('FORBIDDEN'))).toBe(false)
+  })
+})

@@ -1,0 +1,37 @@
+// vue-i18n with zh-CN as the default, and the one place where API error codes become words.
+import { createI18n } from 'vue-i18n'
+import type { CombinedError } from '@urql/core'
+import { Locale } from 'vant'
+// Vant ships its Chinese texts in its core already; English is fetched when chosen.
+import vantZhCN from 'vant/es/locale/lang/zh-CN'
+import { errorCode } from '@/graphql/errors'
+import { DEFAULT_LOCALE, type AppLocale } from '@/stores/preferences'
+import zhCN from './zh-CN'
+import en from './en'
+import type { Messages } from './schema'
+
+export type { MessageKey, Messages } from './schema'
+
+export const i18n = createI18n<[Messages], AppLocale, false>({
+  legacy: false,
+  locale: DEFAULT_LOCALE,
+  fallbackLocale: DEFAULT_LOCALE,
+  messages: { 'zh-CN': zhCN, en },
+})
+
+/** Switch the app's texts, Vant's own texts and the document language. */
+export async function applyLocale(locale: AppLocale): Promise<void> {
+  i18n.global.locale.value = locale
+  document.documentElement.lang = locale
+  if (locale === 'en') {
+    const { default: enUS } = await import('vant/es/locale/lang/en-US')
+    Locale.use('en-US', enUS)
+  } else {
+    Locale.use('zh-CN', vantZhCN)
+  }
+}
+
+/** The words for an API error, by its `extensions.code`. */
+export function errorMessage(error: CombinedError): string {
+  return i18n.global.t(`errors.${errorCode(error)}`)
+}

@@ -1,0 +1,49 @@
+// The bottom tabs and the home shortcuts, per role. Later screens are declared here already
+// behind their feature flag (see features.ts), so adding one is a flag and a page.
+import type { Role } from '@/gql/graphql'
+import type { MessageKey } from '@/locales'
+import { isEnabled, type Feature } from './features'
+import { DONOR_ROLES, PARTNER_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
+import type { AppRouteName } from './routes'
+
+export interface NavEntry {
+  route: AppRouteName
+  /** A Vant icon name. */
+  icon: string
+  label: MessageKey
+  roles: readonly Role[]
+  feature?: Feature
+}
+
+export const TABS: readonly NavEntry[] = [
+  { route: 'home', icon: 'home-o', label: 'nav.home', roles: DONOR_ROLES },
+  { route: 'activities', icon: 'flag-o', label: 'nav.activities', roles: DONOR_ROLES, feature: 'activities' },
+  { route: 'board', icon: 'bar-chart-o', label: 'nav.board', roles: DONOR_ROLES, feature: 'board' },
+  { route: 'ledger', icon: 'balance-list-o', label: 'nav.ledger', roles: DONOR_ROLES },
+  { route: 'rewards', icon: 'gift-o', label: 'nav.rewards', roles: DONOR_ROLES },
+  { route: 'staff-donate', icon: 'add-o', label: 'nav.staffDonate', roles: STAFF_ROLES },
+  { route: 'staff-today', icon: 'orders-o', label: 'nav.staffToday', roles: STAFF_ROLES },
+  { route: 'staff-fulfil', icon: 'passed', label: 'nav.staffFulfil', roles: STAFF_ROLES },
+  { route: 'staff-activities', icon: 'flag-o', label: 'nav.staffActivities', roles: STAFF_ROLES, feature: 'staffActivities' },
+  { route: 'partner-home', icon: 'coupon-o', label: 'nav.partnerHome', roles: PARTNER_ROLES },
+  { route: 'profile', icon: 'user-o', label: 'nav.profile', roles: ALL_ROLES },
+]
+
+export const HOME_SHORTCUTS: readonly NavEntry[] = [
+  { route: 'ledger', icon: 'balance-list-o', label: 'shortcuts.ledger', roles: DONOR_ROLES },
+  { route: 'donations', icon: 'gold-coin-o', label: 'shortcuts.donations', roles: DONOR_ROLES },
+  { route: 'statement', icon: 'description-o', label: 'shortcuts.statement', roles: DONOR_ROLES },
+  { route: 'rewards', icon: 'gift-o', label: 'shortcuts.rewards', roles: DONOR_ROLES },
+  { route: 'redemptions', icon: 'bag-o', label: 'shortcuts.redemptions', roles: DONOR_ROLES },
+  { route: 'activities', icon: 'flag-o', label: 'shortcuts.activities', roles: DONOR_ROLES, feature: 'activities' },
+  { route: 'checkin', icon: 'scan', label: 'shortcuts.checkin', roles: DONOR_ROLES, feature: 'checkin' },
+  { route: 'hours', icon: 'clock-o', label: 'shortcuts.hours', roles: DONOR_ROLES, feature: 'hours' },
+  { route: 'perks', icon: 'coupon-o', label: 'shortcuts.perks', roles: DONOR_ROLES, feature: 'perks' },
+  { route: 'board', icon: 'bar-chart-o', label: 'shortcuts.board', roles: DONOR_ROLES, feature: 'board' },
+  { route: 'projects', icon: 'cluster-o', label: 'shortcuts.projects', roles: DONOR_ROLES, feature: 'projects' },
+]
+
+export function entriesFor(entries: readonly NavEntry[], role: Role | null): NavEntry[] {
+  if (!role) return []
+  return entries.filter((e) => e.roles.includes(role) && isEnabled(e.feature))
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { afterLoginTarget, decide, homeRouteFor, type GuardMeta } from './roles'
+import { TABS, HOME_SHORTCUTS, entriesFor } from './navigation'
+
+describe('role routing', () => {
+  it('lands each role on its own home', () => {
+    expect(homeRouteFor('RESIDENT')).toBe('home')
+    expect(homeRouteFor('ENTERPRISE')).toBe('home')
+    expect(homeRouteFor('ORG_STAFF')).toBe('staff-donate')
+    expect(homeRouteFor('PARTNER_STAFF')).toBe('partner-home')
+    expect(homeRouteFor('ADMIN')).toBe('profile')
+  })
+
+  it('sends the logged-out to login and the wrong role home', () => {
+    const staffOnly: GuardMeta = { roles: ['ORG_STAFF'] }
+    expect(decide(staffOnly, null)).toBe('login')
+    expect(decide(staffOnly, 'RESIDENT')).toBe('home')
+    expect(decide(staffOnly, 'ORG_STAFF')).toBe('allow')
+    expect(decide({ public: true }, null)).toBe('allow')
+    expect(decide({}, 'PARTNER_STAFF')).toBe('allow')
+  })
+
+  it('returns after login to the page the session ended on', () => {
+    const metaOf = (path: string): GuardMeta | null =>
+      path.startsWith('/ledger') ? { roles: ['RESIDENT'] } : path === '/login' ? { public: true } : null
+    expect(afterLoginTarget('/ledger?x=1', 'RESIDENT', metaOf)).toBe('/ledger?x=1')
+  })
+
+  it('never returns to another role’s page, an unknown page or another site', () => {
+    const metaOf = (path: string): GuardMeta | null => (path === '/staff/donate' ? { roles: ['ORG_STAFF'] } : null)
+    expect(afterLoginTarget('/staff/donate', 'RESIDENT', metaOf)).toEqual({ name: 'home' })
+    expect(afterLoginTarget('/nowhere', 'RESIDENT', metaOf)).toEqual({ name: 'home' })
+    expect(afterLoginTarget('//evil.example/x', 'RESIDENT', () => ({}))).toEqual({ name: 'home' })
+    expect(afterLoginTarget('https://evil.example', 'ORG_STAFF', () => ({}))).toEqual({ name: 'staff-donate' })
+    expect(afterLoginTarget(undefined, 'ORG_STAFF', metaOf)).toEqual({ name: 'staff-donate' })
+  })
+})
+
+describe('navigation', () => {
+  it('shows each role its own tabs, and later screens only once switched on', () => {
+    const resident = entriesFor(TABS, 'RESIDENT').map((t) => t.route)
+    expect(resident).toEqual(['home', 'ledger', 'rewards', 'profile'])
+    expect(entriesFor(TABS, 'ORG_STAFF').map((t) => t.route)).toEqual(['staff-donate', 'staff-today', 'staff-fulfil', 'profile'])
+    expect(entriesFor(TABS, null)).toEqual([])
+    expect(entriesFor(HOME_SHORTCUTS, 'RESIDENT').map((t) => t.route)).not.toContain('board')
+  })
+})
