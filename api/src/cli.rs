@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::{
     config::Settings,
     db::{Db, PoolSettings},
+    error::AppError,
     graphql::export_sdl,
     seeding, startup,
 };
@@ -94,7 +95,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(n) => seeding::seed_scale(&db, &settings.seeds_dir, n).await,
                 None => seeding::seed_demo(&db, &settings.seeds_dir).await,
             }
-            .map_err(|e| anyhow::anyhow!(e.message()))?;
+            .map_err(AppError::into_anyhow)?;
             println!("{report}");
         }
         Command::Import {
@@ -106,7 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let viewer = importing_account(&db, as_phone.as_deref()).await?;
             let report = crate::donations::import::import(&db, &viewer, &bytes)
                 .await
-                .map_err(|e| anyhow::anyhow!(e.message()))?;
+                .map_err(AppError::into_anyhow)?;
             for e in &report.errors {
                 eprintln!("row {}: {}: {}", e.row, e.column, e.reason);
             }
@@ -125,7 +126,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&settings).await?;
             let mismatches = crate::credits::ledger::verify(&db.conn)
                 .await
-                .map_err(|e| anyhow::anyhow!(e.message()))?;
+                .map_err(AppError::into_anyhow)?;
             for (donor, stored, sum) in &mismatches {
                 println!("donor {donor}: balance {stored} but entries sum to {sum}");
             }

@@ -100,6 +100,15 @@ impl AppError {
         }
     }
 
+    /// For the command line: the whole cause, which a GraphQL client never sees.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            Self::Internal(cause) => cause,
+            Self::Unavailable(cause) => anyhow::anyhow!("unavailable: {cause}"),
+            other => anyhow::anyhow!("{}: {}", other.code(), other.message()),
+        }
+    }
+
     /// Whether the same request may succeed if simply sent again.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Unavailable(_) | Self::RateLimited { .. })

@@ -76,7 +76,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             .context("migrating the embedded database")?;
         seeding::seed_if_empty(&db, &settings.seeds_dir)
             .await
-            .map_err(|e| anyhow::anyhow!("seeding the embedded database: {}", e.message()))?;
+            .map_err(|e| e.into_anyhow().context("seeding the embedded database"))?;
     } else if db.has_pending_migrations().await? {
         anyhow::bail!("the database has pending migrations; run `api migrate` first");
     }

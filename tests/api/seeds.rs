@@ -68,3 +68,44 @@ fn expected_credits_from_the_csv(phone: &str) -> i64 {
         })
         .sum()
 }
+
+async fn scale_totals(app: &TestApp) -> (i64, i64) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = app
+        .db()
+        .conn
+        .query_one_raw(Statement::from_string(
+            app.db().backend(),
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS total FROM donations WHERE receipt_no LIKE 'SCALE-%'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    (
+        row.try_get("", "n").unwrap(),
+        row.try_get("", "total").unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn scale_seeding_is_deterministic_and_keeps_the_ledger_consistent() {
+    let mut totals = Vec::new();
+    for _ in 0..2 {
+        let app = spawn_app().await;
+        let report = api::seeding::seed_scale(app.db(), &seeds_dir(), 3_000)
+            .await
+            .map_err(|e| e.message())
+            .unwrap();
+        assert!(report.contains("3000 donations"), "{report}");
+        assert_ledger_consistent(&app).await;
+        totals.push(scale_totals(&app).await);
+        let again = api::seeding::seed_scale(app.db(), &seeds_dir(), 3_000).await;
+        assert_eq!(
+            again.unwrap_err().code(),
+            "CONFLICT",
+            "a second run refuses"
+        );
+    }
+    assert_eq!(totals[0].0, 3_000);
+    assert_eq!(totals[0], totals[1], "the same N gives the same data");
+}
