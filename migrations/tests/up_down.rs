@@ -48,6 +48,10 @@ const TABLES: &[&str] = &[
     "idempotency_records",
     "audit_log",
     "yearly_statements",
+    "disbursement_allocations",
+    "goods_stock_movements",
+    "supervision_items",
+    "district_inputs",
 ];
 
 #[tokio::test]

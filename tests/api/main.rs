@@ -6,8 +6,12 @@ mod helpers;
 
 mod accounts;
 mod attacks;
+mod broadcast;
 mod donations;
+mod exports;
 mod foundation;
 mod import;
+mod indicators;
 mod rewards;
 mod seeds;
+mod transparency;

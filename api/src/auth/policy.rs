@@ -32,6 +32,13 @@ pub const MUTATIONS: &[(&str, Access)] = &[
     ("redeemReward", DONORS),
     ("fulfilRedemption", STAFF),
     ("cancelRedemption", Access::AnyAccount),
+    ("recordDisbursement", STAFF),
+    ("askSupervisionQuestion", Access::AnyAccount),
+    ("answerSupervisionQuestion", STAFF),
+    ("postBroadcast", STAFF),
+    ("publishBroadcast", ADMIN),
+    ("hideBroadcast", ADMIN),
+    ("setDistrictInputs", ADMIN),
 ];
 
 pub fn access_for(mutation: &str) -> Option<Access> {

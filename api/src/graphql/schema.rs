@@ -1,9 +1,12 @@
 //! The root objects: one merged Query and Mutation from every domain area.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use super::limits::ShapeLimits;
-use crate::{accounts, audit, catalog, config::Limits, credits, donations, startup::AppState};
+use crate::{
+    accounts, audit, broadcast, catalog, config::Limits, credits, donations, indicators,
+    startup::AppState, transparency,
+};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -13,6 +16,9 @@ pub struct QueryRoot(
     donations::DonationsQuery,
     credits::CreditsQuery,
     audit::AuditQuery,
+    transparency::TransparencyQuery,
+    broadcast::BroadcastQuery,
+    indicators::IndicatorsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -21,15 +27,22 @@ pub struct MutationRoot(
     accounts::AccountsMutation,
     donations::DonationsMutation,
     credits::CreditsMutation,
+    transparency::TransparencyMutation,
+    broadcast::BroadcastMutation,
+    indicators::IndicatorsMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(broadcast::BroadcastSubscription);
 
-fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
 }
 
