@@ -234,4 +234,13 @@ async fn staff_export_only_their_own_orgs_rows() {
     assert_eq!(own.status(), 200);
     let text = own.text().await.unwrap();
     assert_eq!(text.trim_start_matches('\u{feff}').lines().count(), 1);
+
+    // Only the export that ran is in the audit log, with who took it.
+    let audited = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND entity = 'donations' AND role = 'ORG_STAFF'",
+        vec![],
+    )
+    .await;
+    assert_eq!(audited, 1);
 }

@@ -14,7 +14,10 @@ use super::{
     model::{Format, Period, parse_file},
     service, writer,
 };
+use tower_http::request_id::RequestId;
+
 use crate::{
+    audit,
     error::{AppError, AppResult},
     startup::{AppState, authenticate},
 };
@@ -34,10 +37,12 @@ struct Params {
 async fn download(
     State(state): State<AppState>,
     headers: HeaderMap,
+    request_id: Option<axum::Extension<RequestId>>,
     Path(file): Path<String>,
     Query(params): Query<Params>,
 ) -> Response {
-    match build(&state, &headers, &file, params).await {
+    let request_id = request_id.and_then(|id| id.header_value().to_str().ok().map(str::to_owned));
+    match build(&state, &headers, request_id, &file, params).await {
         Ok(response) => response,
         Err(err) => error_response(err),
     }
@@ -47,6 +52,7 @@ async fn download(
 async fn build(
     state: &AppState,
     headers: &HeaderMap,
+    request_id: Option<String>,
     file: &str,
     params: Params,
 ) -> AppResult<Response> {
@@ -71,7 +77,26 @@ async fn build(
     })
     .await
     .map_err(|e| AppError::internal(anyhow::anyhow!("export task failed: {e}")))??;
-    tracing::info!(dataset = dataset.slug(), rows, account = %viewer.account_id, "export");
+    // Exports carry names: who took which rows is kept like any change.
+    audit::service::append(
+        &state.db,
+        audit::service::AuditEntry {
+            viewer: Some(viewer.clone()),
+            action: "export".into(),
+            entity: dataset.slug().into(),
+            entity_id: org_id,
+            request_id,
+            before: None,
+            after: Some(serde_json::json!({
+                "file": file,
+                "from": period.from,
+                "to": period.to,
+                "orgId": org_id,
+                "rows": rows,
+            })),
+        },
+    )
+    .await?;
     let name = format!(
         "{}-{}-{}.{}",
         dataset.slug(),

@@ -81,6 +81,10 @@ pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Requ
         .data(loader::<credit_rule::Entity>(db))
         .data(loader::<donation::Entity>(db))
         .data(loader::<disbursement::Entity>(db))
+        .data(DataLoader::new(
+            crate::transparency::FundingCounts::new(db.clone()),
+            tokio::spawn,
+        ))
         .data(loader::<donor::Entity>(db))
         .data(loader::<redemption::Entity>(db))
         .data(loader::<reward::Entity>(db))

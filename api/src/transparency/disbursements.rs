@@ -375,13 +375,18 @@ pub async fn allocations_of(
         .collect())
 }
 
-/// How many donations paid for each disbursement, public (no names).
-pub async fn funding_count(db: &Db, disbursement_id: Uuid) -> AppResult<i64> {
-    use sea_orm::PaginatorTrait;
-    Ok(disbursement_allocation::Entity::find()
-        .filter(disbursement_allocation::Column::DisbursementId.eq(disbursement_id))
-        .count(&db.conn)
-        .await? as i64)
+/// How many donations paid for each of these disbursements; public (no names).
+pub async fn funding_counts(db: &Db, disbursement_ids: &[Uuid]) -> AppResult<HashMap<Uuid, i64>> {
+    let rows: Vec<(Uuid, i64)> = disbursement_allocation::Entity::find()
+        .select_only()
+        .column(disbursement_allocation::Column::DisbursementId)
+        .column_as(disbursement_allocation::Column::Id.count(), "n")
+        .filter(disbursement_allocation::Column::DisbursementId.is_in(disbursement_ids.to_vec()))
+        .group_by(disbursement_allocation::Column::DisbursementId)
+        .into_tuple()
+        .all(&db.conn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// One slice of a donation's trace.

@@ -1,8 +1,14 @@
 //! 阳光慈善 on the API: disbursements, donation traces, public project and org pages, and
 //! public supervision.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{
+    Context, ID, InputObject, Object, Result, SimpleObject,
+    dataloader::{DataLoader, Loader},
+};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use uuid::Uuid;
 
 use super::{
     disbursements::{self, DisbursementFilter},
@@ -13,6 +19,7 @@ use crate::{
     auth::RoleGuard,
     catalog::{CharityOrg, CharityProject},
     credits::rules::DISTRICT_TZ,
+    db::Db,
     donations::Donation,
     entities::{
         self, disbursement,
@@ -79,7 +86,12 @@ impl Disbursement {
     }
     /// How many donations paid for it.
     async fn funded_by_donations(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(disbursements::funding_count(&state(ctx).db, self.0.id).await?)
+        let loader = ctx.data::<DataLoader<FundingCounts>>()?;
+        let count = loader
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+        Ok(count.unwrap_or(0))
     }
     /// Which donations paid for it and how much of each: its org's staff and ADMIN.
     #[graphql(guard = "RoleGuard::new(&[Role::OrgStaff, Role::Admin])")]
@@ -92,6 +104,26 @@ impl Disbursement {
                 amount: Fen::new(a.amount_fen),
             })
             .collect())
+    }
+}
+
+/// Batches `fundedByDonations` across a list of disbursements into one query.
+pub struct FundingCounts(Db);
+
+impl FundingCounts {
+    pub fn new(db: Db) -> Self {
+        Self(db)
+    }
+}
+
+impl Loader<Uuid> for FundingCounts {
+    type Value = i64;
+    type Error = Arc<String>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, i64>, Self::Error> {
+        disbursements::funding_counts(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.message()))
     }
 }
 

@@ -7,5 +7,5 @@ pub mod model;
 pub mod pages;
 pub mod supervision;
 
-pub use graphql::{Disbursement, TransparencyMutation, TransparencyQuery};
+pub use graphql::{Disbursement, FundingCounts, TransparencyMutation, TransparencyQuery};
 pub use model::{Allocation, NewDisbursement};
