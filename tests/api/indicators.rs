@@ -381,6 +381,25 @@ async fn each_indicator_equals_an_independent_sql_computation() {
             .map(|(t, v)| (t.clone(), Figure::fen(*v).display()))
             .collect::<HashMap<_, _>>()
     );
+    let towns_before = sql_town_sums(
+        &app,
+        "SELECT town_id AS t, CAST(SUM(amount_fen) AS BIGINT) AS v FROM donations \
+         WHERE status = 'CONFIRMED' AND donated_at >= ? AND donated_at < ? GROUP BY town_id",
+        vec![y0.into(), y1.into()],
+    )
+    .await;
+    let growth_by_town: HashMap<String, String> = towns_before
+        .iter()
+        .filter_map(|(t, before)| {
+            Figure::growth(towns.get(t).copied().unwrap_or(0), *before)
+                .map(|f| (t.clone(), f.display()))
+        })
+        .collect();
+    assert!(!growth_by_town.is_empty());
+    assert_eq!(
+        town_values(&all["DONATION_GROWTH"], |v| v.to_owned()),
+        growth_by_town
+    );
     let hours_by_town = sql_town_sums(
         &app,
         "SELECT r.town_id AS t, CAST(SUM(h.minutes) AS BIGINT) AS v FROM hour_certifications h \

@@ -185,16 +185,25 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     if growth.value.is_none() {
         growth.note = Some(format!("no donations recorded in {}", year - 1));
     }
-    growth.by_town = donated
+    // Every town that gave in either year: a town that stopped giving shows -100%.
+    let mut town_ids: Vec<Option<Uuid>> = donated
         .iter()
-        .filter_map(|(town, now)| {
-            let before = donated_before
-                .iter()
-                .find(|(t, _)| t == town)
-                .map_or(0, |(_, v)| *v);
-            Figure::growth(*now, before).map(|figure| TownFigure {
-                town_id: *town,
-                figure,
+        .chain(donated_before.iter())
+        .map(|(t, _)| *t)
+        .collect();
+    town_ids.sort();
+    town_ids.dedup();
+    let in_town = |rows: &[(Option<Uuid>, i64)], town: Option<Uuid>| {
+        rows.iter().find(|(t, _)| *t == town).map_or(0, |(_, v)| *v)
+    };
+    growth.by_town = town_ids
+        .into_iter()
+        .filter_map(|town| {
+            Figure::growth(in_town(&donated, town), in_town(&donated_before, town)).map(|figure| {
+                TownFigure {
+                    town_id: town,
+                    figure,
+                }
             })
         })
         .collect();
