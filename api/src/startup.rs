@@ -5,7 +5,7 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
 use axum::{
     Router,
     body::Body,
@@ -41,12 +41,15 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub settings: Arc<Settings>,
     pub sessions: SessionCheck,
+    /// Newly published broadcasts, fanned out to live subscribers (via Redis when set).
+    pub feed: crate::broadcast::Feed,
 }
 
 impl AppState {
     pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> Self {
         Self {
             db,
+            feed: crate::broadcast::Feed::new(cache.clone()),
             cache,
             keys,
             settings: Arc::new(settings),
@@ -125,8 +128,14 @@ pub fn router(state: AppState) -> Router {
         // apply; this one refuses an oversized body before a byte of it is parsed.
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(rate.per_principal);
+    let subscriptions = GraphQLSubscription::new(SubscriptionExecutor {
+        schema: schema.clone(),
+        db: state.db.clone(),
+    });
     Router::new()
         .merge(graphql_route)
+        .route_service("/graphql/ws", subscriptions)
+        .merge(crate::exports::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
@@ -262,6 +271,60 @@ fn operation_label(name: Option<&str>) -> String {
     }
 }
 
+/// Runs WebSocket operations with the same per-request loaders as HTTP, and only
+/// subscriptions: queries and mutations go over HTTP, where auth and rate limits apply.
+#[derive(Clone)]
+struct SubscriptionExecutor {
+    schema: AppSchema,
+    db: Db,
+}
+
+impl async_graphql::Executor for SubscriptionExecutor {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        self.schema
+            .execute(register_loaders(request, &self.db))
+            .await
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
+        use futures::StreamExt;
+        if !is_subscription(&request) {
+            let mut response =
+                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                    "only subscriptions run over WebSocket; send queries and mutations to /graphql",
+                    None,
+                )]);
+            add_missing_codes(&mut response);
+            return futures::stream::once(async move { response }).boxed();
+        }
+        self.schema.execute_stream_with_session_data(
+            register_loaders(request, &self.db),
+            session_data.unwrap_or_default(),
+        )
+    }
+}
+
+/// Whether the operation the request runs is a subscription (unparsable text is left to the
+/// schema, which reports it).
+fn is_subscription(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return true;
+    };
+    let ty = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
+            None => ops.values().next().map(|op| op.node.ty),
+        },
+    };
+    ty.is_none_or(|t| t == OperationType::Subscription)
+}
+
 /// Parse, validation and limit errors come from async-graphql itself without a code;
 /// every error a client sees carries one.
 fn add_missing_codes(response: &mut async_graphql::Response) {
@@ -304,7 +367,7 @@ fn normalise_variables(variables: &mut async_graphql::Variables) {
 #[derive(Clone, Debug)]
 pub struct RequestIdValue(pub String);
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
+pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Auth::Anonymous;
     };

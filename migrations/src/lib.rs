@@ -12,6 +12,10 @@ mod m20261122_000004_donations_and_credits;
 mod m20261122_000005_rankings_transparency_broadcast;
 mod m20261122_000006_cross_cutting;
 mod m20261122_100001_yearly_statements;
+mod m20261122_200001_disbursement_allocations;
+mod m20261122_200002_goods_stock_movements;
+mod m20261122_200003_supervision_items;
+mod m20261122_200004_district_inputs;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -27,6 +31,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_rankings_transparency_broadcast::Migration),
             Box::new(m20261122_000006_cross_cutting::Migration),
             Box::new(m20261122_100001_yearly_statements::Migration),
+            Box::new(m20261122_200001_disbursement_allocations::Migration),
+            Box::new(m20261122_200002_goods_stock_movements::Migration),
+            Box::new(m20261122_200003_supervision_items::Migration),
+            Box::new(m20261122_200004_district_inputs::Migration),
         ]
     }
 }

@@ -48,6 +48,10 @@ const TABLES: &[&str] = &[
     "idempotency_records",
     "audit_log",
     "yearly_statements",
+    "disbursement_allocations",
+    "goods_stock_movements",
+    "supervision_items",
+    "district_inputs",
 ];
 
 #[tokio::test]
@@ -257,6 +261,56 @@ async fn constraints_hold(db: &DatabaseConnection) {
     )
     .await
     .expect("org staff bound to an org is accepted");
+
+    // Every allocated slice of a disbursement is a positive number of fen.
+    let mut paid = donation("R-010", 10_000, "V-010");
+    let donation_id = Uuid::now_v7();
+    paid[0].1 = donation_id.into();
+    insert(db, "donations", paid)
+        .await
+        .expect("a donation to allocate");
+    let disbursement_id = Uuid::now_v7();
+    insert(
+        db,
+        "disbursements",
+        vec![
+            ("id", disbursement_id.into()),
+            ("org_id", org.into()),
+            ("project_id", project.into()),
+            ("kind", "MONEY".into()),
+            ("amount_fen", 5_000i64.into()),
+            ("purpose", "银龄助餐".into()),
+            ("disbursed_on", now.date_naive().into()),
+            ("recorded_by", admin.into()),
+            ("created_at", now.into()),
+        ],
+    )
+    .await
+    .expect("a disbursement");
+    let allocation = |amount: i64| {
+        vec![
+            ("id", Uuid::now_v7().into()),
+            ("disbursement_id", disbursement_id.into()),
+            ("donation_id", donation_id.into()),
+            ("project_id", project.into()),
+            ("amount_fen", amount.into()),
+            ("created_at", now.into()),
+        ]
+    };
+    let zero = insert(db, "disbursement_allocations", allocation(0))
+        .await
+        .expect_err("a zero allocation is refused");
+    assert!(
+        zero.to_string()
+            .contains("ck_disbursement_allocations_amount_fen"),
+        "CHECK ck_disbursement_allocations_amount_fen expected, got {zero}"
+    );
+    insert(db, "disbursement_allocations", allocation(5_000))
+        .await
+        .expect("a positive allocation is accepted");
+    insert(db, "disbursement_allocations", allocation(1))
+        .await
+        .expect_err("one slice per (disbursement, donation)");
 }
 
 fn account(

@@ -44,6 +44,10 @@ async fn table_counts(app: &TestApp) -> HashMap<&'static str, i64> {
         "broadcasts",
         "disbursements",
         "api_keys",
+        "disbursement_allocations",
+        "goods_stock_movements",
+        "supervision_items",
+        "district_inputs",
     ];
     let mut counts = HashMap::new();
     for table in TABLES {

@@ -432,3 +432,40 @@ pub async fn donation_input(app: &TestApp, phone: &str, yuan: &str, donated_at: 
         "receiptNo": format!("T-{}", &Uuid::new_v4().simple().to_string()[..12]),
     })
 }
+
+/// One integer from raw SQL written with `?` placeholders (numbered for PostgreSQL), for
+/// checks computed independently of the services.
+pub async fn sql_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let backend = app.db().backend();
+    let sql = if backend == DatabaseBackend::Postgres {
+        let mut n = 0;
+        sql.chars()
+            .map(|c| {
+                if c == '?' {
+                    n += 1;
+                    format!("${n}")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        sql.to_owned()
+    };
+    let row = app
+        .db()
+        .conn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql.clone(), values))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .expect("one row");
+    row.try_get_by_index::<Option<i64>>(0)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or(0)
+}
+
+/// The first instant of a local (Asia/Shanghai) day, for SQL bounds.
+pub fn local_day(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
+    api::credits::rules::local_midnight(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
+}

@@ -57,6 +57,13 @@ pub const MUTATIONS: &[(&str, Access)] = &[
     ("claimPerk", RESIDENT),
     // Only the partner's own staff honour; the bureau has no counter to honour at.
     ("honourVoucher", Access::Roles(&[Role::PartnerStaff])),
+    ("recordDisbursement", STAFF),
+    ("askSupervisionQuestion", Access::AnyAccount),
+    ("answerSupervisionQuestion", STAFF),
+    ("postBroadcast", STAFF),
+    ("publishBroadcast", ADMIN),
+    ("hideBroadcast", ADMIN),
+    ("setDistrictInputs", ADMIN),
 ];
 
 pub fn access_for(mutation: &str) -> Option<Access> {

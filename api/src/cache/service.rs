@@ -26,6 +26,8 @@ pub struct Cache {
     backend: Backend,
     prefix: String,
     timeout: Duration,
+    /// Pub/sub needs a connection of its own, opened from the client.
+    redis_client: Option<redis::Client>,
 }
 
 impl std::fmt::Debug for Cache {
@@ -43,12 +45,14 @@ impl Cache {
             backend: Backend::Memory(Arc::default()),
             prefix: prefix.to_owned(),
             timeout: Duration::from_secs(1),
+            redis_client: None,
         }
     }
 
     /// Connect to Redis. The connection manager reconnects by itself after Redis restarts.
     pub async fn redis(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
         let client = redis::Client::open(url)?;
+        let redis_client = Some(client.clone());
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout.max(Duration::from_millis(500))))
             .set_response_timeout(Some(timeout))
@@ -63,6 +67,7 @@ impl Cache {
             backend: Backend::Redis(manager),
             prefix: prefix.to_owned(),
             timeout,
+            redis_client,
         })
     }
 
@@ -175,6 +180,45 @@ impl Cache {
                     .await?;
                 Ok(count)
             }
+        }
+    }
+}
+
+/// Messages on a subscribed Redis channel.
+pub type ChannelMessages = redis::aio::PubSubStream;
+
+impl Cache {
+    /// Publish on a (prefixed) channel to every replica. `Ok(false)` on the in-process
+    /// backend: there is no one else to tell, so the caller delivers locally.
+    pub async fn publish(&self, channel: &str, message: &str) -> Result<bool, CacheError> {
+        let channel = self.key(channel);
+        match &self.backend {
+            Backend::Memory(_) => Ok(false),
+            Backend::Redis(conn) => {
+                let mut conn = conn.clone();
+                self.timed(conn.publish::<_, _, i64>(channel, message))
+                    .await
+                    .map(|_| true)
+            }
+        }
+    }
+
+    /// Subscribe to a (prefixed) channel on a connection of its own; `None` on the
+    /// in-process backend.
+    pub async fn subscribe(&self, channel: &str) -> Result<Option<ChannelMessages>, CacheError> {
+        let Some(client) = &self.redis_client else {
+            return Ok(None);
+        };
+        let channel = self.key(channel);
+        let connect = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&channel).await?;
+            Ok(pubsub.into_on_message())
+        };
+        // Opening a connection takes longer than a command; allow for it.
+        match tokio::time::timeout(self.timeout.max(Duration::from_secs(2)), connect).await {
+            Ok(result) => result.map(Some).map_err(CacheError::Unavailable),
+            Err(_) => Err(CacheError::Timeout),
         }
     }
 }

@@ -648,3 +648,52 @@ pub enum BroadcastStatus {
     #[sea_orm(string_value = "HIDDEN")]
     Hidden,
 }
+
+/// What a public-supervision question is about.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SupervisionSubjectKind {
+    #[sea_orm(string_value = "PROJECT")]
+    Project,
+    #[sea_orm(string_value = "DISBURSEMENT")]
+    Disbursement,
+    /// A published ranking edition; the bureau answers.
+    #[sea_orm(string_value = "EDITION")]
+    Edition,
+}
+
+/// Where a public-supervision question stands (overdue is computed from the deadline).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SupervisionStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "ANSWERED")]
+    Answered,
+}

@@ -65,8 +65,8 @@ where
 /// Every per-request loader; a request gets a fresh set so nothing leaks between viewers.
 pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
     use crate::entities::{
-        activity, campaign, charity_org, charity_project, credit_rule, donation, donor, perk,
-        perk_partner, redemption, resident, reward, town,
+        activity, campaign, charity_org, charity_project, credit_rule, disbursement, donation,
+        donor, perk, perk_partner, redemption, resident, reward, town,
     };
     use async_graphql::dataloader::DataLoader;
     fn loader<E>(db: &Db) -> DataLoader<EntityLoader<E>>
@@ -80,6 +80,11 @@ pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Requ
         .data(loader::<campaign::Entity>(db))
         .data(loader::<credit_rule::Entity>(db))
         .data(loader::<donation::Entity>(db))
+        .data(loader::<disbursement::Entity>(db))
+        .data(DataLoader::new(
+            crate::transparency::FundingCounts::new(db.clone()),
+            tokio::spawn,
+        ))
         .data(loader::<donor::Entity>(db))
         .data(loader::<redemption::Entity>(db))
         .data(loader::<reward::Entity>(db))

@@ -10,7 +10,7 @@ mod schema;
 pub use connection::{Connection, connection, offset_connection};
 pub use context::{auth, parse_id, state, viewer};
 pub use loaders::{EntityLoader, load_by_id, register as register_loaders};
-pub use schema::{AppSchema, MutationRoot, QueryRoot, build_schema, export_sdl};
+pub use schema::{AppSchema, MutationRoot, QueryRoot, SubscriptionRoot, build_schema, export_sdl};
 
 /// Cost of a paginated field for the complexity limit: its children times the page size,
 /// so a huge `first` is refused before anything runs.

@@ -1,11 +1,11 @@
 //! The root objects: one merged Query and Mutation from every domain area.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use super::limits::ShapeLimits;
 use crate::{
-    accounts, audit, baijiaxin, catalog, config::Limits, credits, donations, perks,
-    startup::AppState, volunteering,
+    accounts, audit, baijiaxin, broadcast, catalog, config::Limits, credits, donations, indicators,
+    perks, startup::AppState, transparency, volunteering,
 };
 
 #[derive(MergedObject, Default)]
@@ -19,6 +19,9 @@ pub struct QueryRoot(
     volunteering::VolunteeringQuery,
     baijiaxin::BaijiaxinQuery,
     perks::PerksQuery,
+    transparency::TransparencyQuery,
+    broadcast::BroadcastQuery,
+    indicators::IndicatorsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -29,15 +32,22 @@ pub struct MutationRoot(
     credits::CreditsMutation,
     volunteering::VolunteeringMutation,
     perks::PerksMutation,
+    transparency::TransparencyMutation,
+    broadcast::BroadcastMutation,
+    indicators::IndicatorsMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(broadcast::BroadcastSubscription);
 
-fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+fn builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
 }
 

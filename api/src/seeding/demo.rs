@@ -14,7 +14,8 @@ use crate::{
     db::Db,
     donations::import,
     entities::{
-        campaign, charity_org, charity_project, credit_rule, credit_tier, donor, enterprise,
+        account, campaign, charity_org, charity_project, credit_rule, credit_tier, donor,
+        enterprise,
         enums::{self, DonorKind, Role},
         perk, perk_partner, resident, reward, tier_benefit, town,
     },
@@ -100,9 +101,11 @@ pub async fn seed_demo(db: &Db, dir: &Path) -> AppResult<String> {
     }
     // Volunteering after donations: both feed the 百家信 score, neither needs the other.
     let (activities, signups, certified) = super::activities::seed(db, dir, admin).await?;
+    let (disbursed, posts) = seed_transparency(db, &viewer, &ids).await?;
     Ok(format!(
         "seeded {} towns, {} orgs, {} residents, {} enterprises, {} accounts, {} donations, \
-         {activities} activities, {signups} sign-ups, {certified} certified",
+         {activities} activities, {signups} sign-ups, {certified} certified, \
+         {disbursed} disbursements, {posts} broadcasts",
         ids.towns.len(),
         ids.orgs.len(),
         ids.residents.len(),
@@ -110,6 +113,248 @@ pub async fn seed_demo(db: &Db, dir: &Path) -> AppResult<String> {
         ids.accounts,
         report.imported
     ))
+}
+
+/// A few disbursements (allocated oldest first, as staff would record them), broadcasts in
+/// each state, and a public question with its answer, so the demo's 阳光慈善 pages have data.
+async fn seed_transparency(db: &Db, admin: &Viewer, ids: &SeedIds) -> AppResult<(usize, usize)> {
+    use crate::{
+        broadcast::{NewBroadcast, service as broadcasts},
+        entities::enums::{BroadcastKind, DonationKind, SupervisionSubjectKind},
+        idempotency::IdempotencyKey,
+        transparency::{Allocation, NewDisbursement, disbursements, supervision},
+    };
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let project = |name: &'static str| async move {
+        charity_project::Entity::find()
+            .filter(charity_project::Column::Name.eq(name))
+            .one(&db.conn)
+            .await?
+            .ok_or_else(|| AppError::bad_input(format!("unknown project {name}")))
+    };
+    /// (project, kind, yuan, goods and their quantity, purpose, date, beneficiaries, document)
+    type Planned = (
+        &'static str,
+        DonationKind,
+        &'static str,
+        Option<(&'static str, i32)>,
+        &'static str,
+        &'static str,
+        i32,
+        &'static str,
+    );
+    let plan: [Planned; 7] = [
+        (
+            "兰小草银龄助养",
+            DonationKind::Money,
+            "12000.00",
+            None,
+            "银龄助餐 第12批",
+            "2026-03-31",
+            40,
+            "LXC-ZC-2026-012",
+        ),
+        (
+            "兰小草银龄助养",
+            DonationKind::Money,
+            "8600.00",
+            None,
+            "重阳节慰问金",
+            "2026-10-29",
+            86,
+            "LXC-ZC-2026-031",
+        ),
+        (
+            "兰小草银龄助养",
+            DonationKind::Goods,
+            "1500.00",
+            Some(("慰问品（大米、食用油）", 60)),
+            "春节慰问品发放",
+            "2026-02-10",
+            60,
+            "LXC-WZ-2026-002",
+        ),
+        (
+            "海岛学子助学",
+            DonationKind::Money,
+            "60000.00",
+            None,
+            "2026学年助学金",
+            "2026-09-10",
+            30,
+            "CSZH-ZX-2026-09",
+        ),
+        (
+            "大病医疗救助",
+            DonationKind::Money,
+            "35000.00",
+            None,
+            "大病医疗救助 第3批",
+            "2026-06-15",
+            14,
+            "CSZH-YL-2026-03",
+        ),
+        (
+            "应急救灾",
+            DonationKind::Money,
+            "15000.00",
+            None,
+            "台风救灾物资采购",
+            "2026-08-02",
+            120,
+            "HSH-JZ-2026-05",
+        ),
+        (
+            "鹿西渔村共富帮扶",
+            DonationKind::Money,
+            "18000.00",
+            None,
+            "渔民困难家庭帮扶金",
+            "2026-07-01",
+            24,
+            "LXFH-BF-2026-01",
+        ),
+    ];
+    for (i, (name, kind, yuan, goods, purpose, day, beneficiaries, document)) in
+        plan.into_iter().enumerate()
+    {
+        let key = IdempotencyKey::parse(&format!("seed-disbursement-{i:02}"))?;
+        let input = NewDisbursement {
+            project_id: project(name).await?.id,
+            kind,
+            amount: Fen::parse_amount(yuan).map_err(|e| AppError::bad_input(e.to_string()))?,
+            goods_description: goods.map(|(d, _)| d.to_owned()),
+            goods_quantity: goods.map(|(_, q)| q),
+            purpose: purpose.to_owned(),
+            disbursed_on: date(day)?,
+            beneficiaries,
+            document_ref: Some(document.to_owned()),
+            allocation: Allocation::OldestFirst,
+        };
+        disbursements::record(db, admin, &key, input).await?;
+    }
+
+    let org = |name: &str| ids.org(name);
+    let town = |code: &str| ids.town(code);
+    enum Moderation {
+        Pending,
+        Published,
+        Hidden(&'static str),
+    }
+    /// (org, kind, title, body, town code, moderation)
+    type Post = (
+        &'static str,
+        BroadcastKind,
+        &'static str,
+        &'static str,
+        &'static str,
+        Moderation,
+    );
+    let posts: [Post; 5] = [
+        (
+            "鹿西乡慈善分会",
+            BroadcastKind::Need,
+            "鹿西乡独居老人急需冬衣",
+            "入冬前，鹿西乡口筐、昌鱼礁等村共有 23 位独居老人缺少厚冬衣和棉被，欢迎捐赠八成新以上的冬衣，可送至乡慈善分会。",
+            "LUXI",
+            Moderation::Published,
+        ),
+        (
+            "洞头区慈善总会",
+            BroadcastKind::Offer,
+            "慈善超市新到米油可积分兑换",
+            "慈善超市新到东北大米和花生油一批，持慈善共富积分的居民可到北岙街道慈善超市兑换，每人限兑 2 件。",
+            "BEIAO",
+            Moderation::Published,
+        ),
+        (
+            "兰小草爱心公益服务基地",
+            BroadcastKind::Story,
+            "银龄助餐第 12 批送到老人家中",
+            "3 月底，兰小草志愿者把第 12 批助餐券送到 40 位高龄老人家中，这批款项来自 2025 年以来的爱心捐赠，明细可在阳光慈善查看。",
+            "",
+            Moderation::Published,
+        ),
+        (
+            "洞头区海霞妈妈公益服务中心",
+            BroadcastKind::ActivityPlan,
+            "十二月海滩清洁活动计划",
+            "12 月中旬计划在大沙岙开展海滩清洁，招募志愿者 30 名，具体时间以活动报名页面为准。",
+            "DONGPING",
+            Moderation::Pending,
+        ),
+        (
+            "洞头区慈善总会",
+            BroadcastKind::Need,
+            "征集助学结对爱心人士",
+            "（示例：已隐藏的帖子）",
+            "",
+            Moderation::Hidden("内容不完整，请补充后重新提交"),
+        ),
+    ];
+    let count = posts.len();
+    for (org_name, kind, title, body, town_code, moderation) in posts {
+        let post = broadcasts::post(
+            db,
+            admin,
+            NewBroadcast {
+                org_id: org(org_name)?,
+                kind,
+                title: title.to_owned(),
+                body: body.to_owned(),
+                town_id: town(town_code)?,
+                activity_id: None,
+                project_id: None,
+            },
+        )
+        .await?;
+        match moderation {
+            Moderation::Pending => {}
+            Moderation::Published => {
+                broadcasts::mark_published(db, admin, post.id).await?;
+            }
+            Moderation::Hidden(reason) => {
+                broadcasts::hide(db, admin, post.id, reason).await?;
+            }
+        }
+    }
+
+    // A resident's question on a project, answered by the org's staff.
+    let resident = account::Entity::find()
+        .filter(account::Column::Role.eq(Role::Resident))
+        .one(&db.conn)
+        .await?;
+    let staff = account::Entity::find()
+        .filter(account::Column::Role.eq(Role::OrgStaff))
+        .filter(account::Column::OrgId.eq(org("兰小草爱心公益服务基地")?))
+        .one(&db.conn)
+        .await?;
+    if let (Some(resident), Some(staff)) = (resident, staff) {
+        let as_viewer = |a: &account::Model| Viewer {
+            account_id: a.id,
+            role: a.role,
+            org_id: a.org_id,
+            partner_id: a.partner_id,
+            donor_id: a.donor_id,
+        };
+        let item = supervision::ask(
+            db,
+            &as_viewer(&resident),
+            SupervisionSubjectKind::Project,
+            project("兰小草银龄助养").await?.id,
+            "银龄助餐每批覆盖多少位老人？如何确定名单？",
+        )
+        .await?;
+        supervision::answer(
+            db,
+            &as_viewer(&staff),
+            item.id,
+            "每批约 40 位，名单由各村（社区）按 80 周岁以上独居、空巢和困难老人推荐，经基地走访核实后确定，受助人信息不公开。",
+        )
+        .await?;
+    }
+    Ok((7, count))
 }
 
 #[derive(Default)]
