@@ -1,4 +1,5 @@
-//! The `api` command line: `serve` (default), `migrate`, `seed`, `export-schema`.
+//! The `api` command line: `serve` (default), `migrate`, `seed`, `export-schema`,
+//! `leaderboard rebuild|verify`, `bench-ceiling`.
 
 use std::path::PathBuf;
 
@@ -6,10 +7,11 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::{
+    cache::Cache,
     config::Settings,
     db::{Db, PoolSettings},
     graphql::export_sdl,
-    seeding, startup,
+    rankings, seeding, startup,
 };
 
 #[derive(Parser, Debug)]
@@ -38,6 +40,21 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// The 洞头慈善榜's sorted sets in Redis.
+    Leaderboard {
+        #[command(subcommand)]
+        action: LeaderboardAction,
+    },
+    /// Serve a constant JSON answer on `POST /ceiling`: the benchmark's ceiling.
+    BenchCeiling,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LeaderboardAction {
+    /// Restore every set from the database.
+    Rebuild,
+    /// Compare every set with the database; exits 1 when any differs.
+    Verify,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -68,6 +85,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             .map_err(|e| anyhow::anyhow!(e.message()))?;
             println!("{report}");
+        }
+        Command::Leaderboard { action } => {
+            let db = connect(&settings).await?;
+            let cache = match &settings.redis_url {
+                Some(url) => Cache::redis(
+                    url,
+                    &settings.redis_key_prefix,
+                    settings
+                        .redis_timeout()
+                        .max(std::time::Duration::from_secs(5)),
+                )
+                .await
+                .context("connecting to Redis")?,
+                None => {
+                    eprintln!(
+                        "REDIS_URL is not set: the in-process cache lives inside each API process, \
+                         which rebuilds its sets from the database by itself"
+                    );
+                    Cache::in_process(&settings.redis_key_prefix)
+                }
+            };
+            match action {
+                LeaderboardAction::Rebuild => {
+                    let report = rankings::maintenance::rebuild_all(&db, &cache)
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e.message()))?;
+                    println!("{report}");
+                }
+                LeaderboardAction::Verify => {
+                    let report = rankings::maintenance::verify_all(&db, &cache)
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e.message()))?;
+                    println!("{report}");
+                    if !report.differences.is_empty() {
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
+        Command::BenchCeiling => {
+            let addr = format!("{}:{}", settings.host, settings.port);
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("binding {addr}"))?;
+            tracing::info!(%addr, "ceiling: constant JSON on POST /ceiling");
+            axum::serve(listener, rankings::bench::ceiling_router()).await?;
         }
         Command::ExportSchema { output } => {
             let sdl = export_sdl();

@@ -4,7 +4,7 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLRequest;
 use axum::{
     Router,
     body::Body,
@@ -28,6 +28,7 @@ use crate::{
     config::{Secret, Settings},
     db::{Db, PoolSettings},
     graphql::{AppSchema, build_schema, register_loaders},
+    rankings::{ResponseCache, response_cache::Lookup},
     seeding,
 };
 
@@ -106,13 +107,16 @@ pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
     let client_dir = state.settings.client_dir.clone();
     let client = ServeDir::new(&client_dir).fallback(ServeFile::new(client_dir.join("index.html")));
+    let responses = ResponseCache::new();
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .merge(crate::feed::router(state.clone(), responses.clone()))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
         .fallback_service(client)
         .layer(axum::Extension(schema))
+        .layer(axum::Extension(responses))
         .layer(middleware::from_fn(track_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -130,18 +134,25 @@ pub fn router(state: AppState) -> Router {
 async fn graphql(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<AppSchema>,
+    axum::Extension(responses): axum::Extension<ResponseCache>,
     headers: HeaderMap,
     request_id: Option<axum::Extension<RequestId>>,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     let auth = authenticate(&state, &headers);
+    let request = request.into_inner();
+    // Public board reads are answered from the response cache while the board is unchanged.
+    let lookup = responses.lookup(&state.cache, &auth, &request).await;
+    if let Lookup::Hit(body) = lookup {
+        return crate::rankings::response_cache::json(body);
+    }
     let request_id = request_id
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();
-    let request = register_loaders(request.into_inner(), &state.db)
+    let request = register_loaders(request, &state.db)
         .data(auth)
         .data(RequestIdValue(request_id));
-    schema.execute(request).await.into()
+    responses.finish(lookup, schema.execute(request).await)
 }
 
 /// The request id, for the audit log.

@@ -2,13 +2,22 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::{accounts, catalog, startup::AppState};
+use crate::{accounts, catalog, feed, rankings, startup::AppState};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(accounts::AccountsQuery, catalog::CatalogQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    catalog::CatalogQuery,
+    rankings::RankingsQuery,
+    feed::FeedQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    rankings::RankingsMutation,
+    feed::FeedMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
