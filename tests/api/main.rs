@@ -5,5 +5,7 @@
 mod helpers;
 
 mod accounts;
+mod feed;
 mod foundation;
+mod rankings;
 mod seeds;

@@ -254,10 +254,10 @@ pub async fn grouped(
         Some(kind) => {
             sql.push(
                 "SELECT donor_id, town_id, funding_source, \
-                 CASE WHEN visibility = 'ANONYMOUS' THEN 1 ELSE 0 END AS anon, ",
+                 CAST(CASE WHEN visibility = 'ANONYMOUS' THEN 1 ELSE 0 END AS BIGINT) AS anon, CAST(",
             );
             rule_case(&mut sql, "donated_at", rules);
-            sql.push(" AS rule_idx, CAST(SUM(amount_fen) AS BIGINT) AS b0");
+            sql.push(" AS BIGINT) AS rule_idx, CAST(SUM(amount_fen) AS BIGINT) AS b0");
             bucket_sums(&mut sql, "donated_at", "amount_fen", buckets);
             sql.push(" FROM donations WHERE donor_id IS NOT NULL AND donor_kind = ")
                 .bind(kind.to_value());
@@ -275,7 +275,7 @@ pub async fn grouped(
         None => {
             sql.push(
                 "SELECT h.resident_id AS donor_id, r.town_id AS town_id, \
-                 'PUBLIC' AS funding_source, 0 AS anon, -1 AS rule_idx, \
+                 'PUBLIC' AS funding_source, CAST(0 AS BIGINT) AS anon, CAST(-1 AS BIGINT) AS rule_idx, \
                  CAST(SUM(h.minutes) AS BIGINT) AS b0",
             );
             bucket_sums(&mut sql, "h.certified_at", "h.minutes", buckets);
@@ -334,10 +334,10 @@ pub async fn ledger_rows(
         Some(kind) => {
             sql.push(
                 "SELECT id, donor_id, town_id, funding_source, \
-                 CASE WHEN visibility = 'ANONYMOUS' THEN 1 ELSE 0 END AS anon, ",
+                 CAST(CASE WHEN visibility = 'ANONYMOUS' THEN 1 ELSE 0 END AS BIGINT) AS anon, CAST(",
             );
             rule_case(&mut sql, "donated_at", rules);
-            sql.push(" AS rule_idx, amount_fen AS amount FROM donations WHERE donor_id IS NOT NULL AND donor_kind = ")
+            sql.push(" AS BIGINT) AS rule_idx, amount_fen AS amount FROM donations WHERE donor_id IS NOT NULL AND donor_kind = ")
                 .bind(kind.to_value());
             as_of_donations(&mut sql, AsOf::At(as_of));
             range_filter(&mut sql, "donated_at", spec);
@@ -348,7 +348,7 @@ pub async fn ledger_rows(
         None => {
             sql.push(
                 "SELECT h.id AS id, h.resident_id AS donor_id, r.town_id AS town_id, \
-                 'PUBLIC' AS funding_source, 0 AS anon, -1 AS rule_idx, \
+                 'PUBLIC' AS funding_source, CAST(0 AS BIGINT) AS anon, CAST(-1 AS BIGINT) AS rule_idx, \
                  CAST(h.minutes AS BIGINT) AS amount \
                  FROM hour_certifications h JOIN residents r ON r.id = h.resident_id \
                  WHERE h.minutes > 0 AND h.certified_at <= ",

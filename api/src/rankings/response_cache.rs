@@ -21,12 +21,12 @@ use super::sets;
 use crate::{auth::Auth, cache::Cache};
 
 /// Root fields whose answers depend only on public data (and, for `myRank`, on the viewer,
-/// who is part of the key).
+/// who is part of the key). `verifyRankingEdition` is left out on purpose: it exists to
+/// re-read the ledger as it is now, including changes made behind the application's back.
 const CACHEABLE_FIELDS: &[&str] = &[
     "leaderboard",
     "rankingEditions",
     "rankingEdition",
-    "verifyRankingEdition",
     "rankingRules",
     "__typename",
 ];

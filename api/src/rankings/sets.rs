@@ -24,7 +24,7 @@ use crate::cache::{AtomicScript, Cache, CacheError, MemoryData, Op, Reply, unix_
 /// How long a build may hold a set before another process may take it over.
 const STALE_BUILD_MS: i64 = 120_000;
 /// Safety margin for clock skew between hosts when a write is ordered by its timestamp.
-const CLOCK_MARGIN_MS: i64 = 5_000;
+const CLOCK_MARGIN_MS: i64 = 2_000;
 /// Members per ZADD when loading a staging set.
 const LOAD_CHUNK: usize = 2_000;
 
@@ -236,6 +236,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local prev = tonumber(redis.call('GET', KEYS[4]) or '0') or 0
 local epoch = string.format('%d', math.max(prev + 1, now))
 redis.call('SET', KEYS[4], epoch)
+redis.call('SET', KEYS[5], ARGV[6])
 redis.call('HDEL', KEYS[3], 'building', 'building_ms', 'dirty')
 redis.call('HSET', KEYS[3], 'state', 'ready', 'epoch', epoch, 'sum', ARGV[2], 'snap_ms', ARGV[3],
   'updated_ms', string.format('%d', now))
@@ -272,6 +273,8 @@ fn publish_local(d: &mut MemoryData, keys: &[String], args: &[String]) -> Reply 
         .unwrap_or(0);
     let epoch = (prev + 1).max(now).to_string();
     d.set(epoch_key, epoch.clone(), None);
+    // A new version: cached responses that said DATABASE make way for the set.
+    d.set(&keys[4], args[5].clone(), None);
     d.hdel(m, &["building", "building_ms", "dirty"]);
     d.hset(
         m,
@@ -441,13 +444,20 @@ pub async fn publish(
     let reply = cache
         .eval(
             &PUBLISH,
-            &[spec.zset_key(), staging, spec.meta_key(), epoch_key()],
+            &[
+                spec.zset_key(),
+                staging,
+                spec.meta_key(),
+                epoch_key(),
+                version_key(),
+            ],
             &[
                 token.to_owned(),
                 sum.to_string(),
                 snapshot_done.timestamp_millis().to_string(),
                 meta_expiry,
                 set_expiry,
+                Uuid::new_v4().to_string(),
             ],
         )
         .await?;
