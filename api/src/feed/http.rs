@@ -116,12 +116,17 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
         )
             .into_response();
     }
-    let (db, id) = (state.app.db.clone(), key.id);
-    tokio::spawn(async move {
-        if let Err(e) = service::touch(&db, id).await {
-            tracing::debug!(error = e.message(), "could not note a key's use");
-        }
-    });
+    let stale = key
+        .last_used_at
+        .is_none_or(|at| at < chrono::Utc::now() - chrono::Duration::minutes(1));
+    if stale {
+        let (db, id) = (state.app.db.clone(), key.id);
+        tokio::spawn(async move {
+            if let Err(e) = service::touch(&db, id).await {
+                tracing::debug!(error = e.message(), "could not note a key's use");
+            }
+        });
+    }
 
     let cache_key = match format {
         Format::Json => "feed\u{1}json",
