@@ -4,7 +4,6 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::GraphQLRequest;
 use axum::{
     Router,
     body::Body,
@@ -137,15 +136,27 @@ async fn graphql(
     axum::Extension(responses): axum::Extension<ResponseCache>,
     headers: HeaderMap,
     request_id: Option<axum::Extension<RequestId>>,
-    request: GraphQLRequest,
+    body: axum::body::Bytes,
 ) -> Response {
     let auth = authenticate(&state, &headers);
-    let request = request.into_inner();
     // Public board reads are answered from the response cache while the board is unchanged.
-    let lookup = responses.lookup(&state.cache, &auth, &request).await;
+    let lookup = responses.lookup_body(&state.cache, &auth, &body).await;
     if let Lookup::Hit(body) = lookup {
         return crate::rankings::response_cache::json(body);
     }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let request = match async_graphql::http::receive_body(
+        content_type,
+        body.as_ref(),
+        async_graphql::http::MultipartOptions::default(),
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
     let request_id = request_id
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();

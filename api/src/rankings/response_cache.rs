@@ -40,10 +40,39 @@ struct Stored {
     at: Instant,
 }
 
+/// Reads of the board version, shared by concurrent requests without ever answering one with a
+/// read that began before it arrived: a request waits for the next read that starts after it,
+/// so every write acknowledged before the request is seen. Under load one read serves a whole
+/// batch of requests instead of one round trip each.
+struct VersionFence {
+    state: std::sync::Mutex<FenceState>,
+    /// (number of the read, what it returned)
+    done: tokio::sync::watch::Sender<(u64, Option<String>)>,
+}
+
+#[derive(Default)]
+struct FenceState {
+    /// Reads started so far; the running one has this number.
+    started: u64,
+    running: bool,
+    /// A request arrived while a read was running: start another when it ends.
+    again: bool,
+}
+
+impl Default for VersionFence {
+    fn default() -> Self {
+        Self {
+            state: std::sync::Mutex::default(),
+            done: tokio::sync::watch::Sender::new((0, None)),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
+    fence: VersionFence,
     responses: RwLock<HashMap<String, Stored>>,
-    /// Whether a query text is a cacheable read, decided once per text.
+    /// Whether a request body is a cacheable read, decided once per body.
     plans: RwLock<HashMap<String, bool>>,
 }
 
@@ -79,8 +108,13 @@ fn is_cacheable_query(query: &str, operation: Option<&str>) -> bool {
     };
     let op = match &doc.operations {
         DocumentOperations::Single(op) => op,
-        DocumentOperations::Multiple(ops) => match operation.and_then(|name| ops.get(name)) {
-            Some(op) => op,
+        // A named operation is listed here even when it is the only one.
+        DocumentOperations::Multiple(ops) => match operation {
+            Some(name) => match ops.get(name) {
+                Some(op) => op,
+                None => return false,
+            },
+            None if ops.len() == 1 => ops.values().next().expect("one operation"),
             None => return false,
         },
     };
@@ -102,48 +136,77 @@ impl ResponseCache {
         Self::default()
     }
 
-    fn cacheable(&self, request: &async_graphql::Request) -> bool {
-        let plan_key = format!(
-            "{}\u{1}{}",
-            request.operation_name.as_deref().unwrap_or(""),
-            request.query
-        );
-        if let Some(known) = self.inner.plans.read().expect("plans lock").get(&plan_key) {
+    /// Whether a request body is a cacheable read, decided once per distinct body.
+    fn cacheable(&self, body: &str) -> bool {
+        if let Some(known) = self.inner.plans.read().expect("plans lock").get(body) {
             return *known;
         }
-        let verdict = is_cacheable_query(&request.query, request.operation_name.as_deref());
+        let verdict = serde_json::from_str::<async_graphql::Request>(body)
+            .is_ok_and(|r| is_cacheable_query(&r.query, r.operation_name.as_deref()));
         let mut plans = self.inner.plans.write().expect("plans lock");
         if plans.len() >= MAX_ENTRIES {
             plans.clear();
         }
-        plans.insert(plan_key, verdict);
+        plans.insert(body.to_owned(), verdict);
         verdict
     }
 
-    /// Look a GraphQL request up before executing it.
-    pub async fn lookup(
-        &self,
-        cache: &Cache,
-        auth: &Auth,
-        request: &async_graphql::Request,
-    ) -> Lookup {
-        if !self.cacheable(request) {
+    /// Look a GraphQL request up by its raw body, before parsing it: a hit costs one read of
+    /// the version from the shared cache and a map lookup, nothing else.
+    pub async fn lookup_body(&self, cache: &Cache, auth: &Auth, body: &[u8]) -> Lookup {
+        let body = String::from_utf8_lossy(body);
+        let key = format!("gql\u{1}{}\u{1}{body}", viewer_key(auth));
+        let known = self
+            .inner
+            .responses
+            .read()
+            .expect("responses lock")
+            .contains_key(&key);
+        if !known && !self.cacheable(&body) {
             return Lookup::Bypass;
         }
-        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
-        let key = format!(
-            "gql\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
-            viewer_key(auth),
-            request.operation_name.as_deref().unwrap_or(""),
-            variables,
-            request.query
-        );
         self.lookup_key(cache, key).await
+    }
+
+    /// The board version as read by a cache read that started after this call.
+    async fn version(&self, cache: &Cache) -> Option<String> {
+        let target = {
+            let mut state = self.inner.fence.state.lock().expect("fence lock");
+            if state.running {
+                state.again = true;
+                state.started + 1
+            } else {
+                state.running = true;
+                state.started += 1;
+                let (inner, cache) = (self.inner.clone(), cache.clone());
+                tokio::spawn(async move { read_versions(inner, cache).await });
+                state.started
+            }
+        };
+        let mut done = self.inner.fence.done.subscribe();
+        let wait = async {
+            loop {
+                {
+                    let seen = done.borrow_and_update();
+                    if seen.0 >= target {
+                        return seen.1.clone();
+                    }
+                }
+                if done.changed().await.is_err() {
+                    return None;
+                }
+            }
+        };
+        // The reads are time-boxed themselves; this only guards against a lost reader task.
+        tokio::time::timeout(Duration::from_secs(2), wait)
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Look up any response by its key (the feed uses its own keys).
     pub async fn lookup_key(&self, cache: &Cache, key: String) -> Lookup {
-        let Some(version) = sets::version(cache).await else {
+        let Some(version) = self.version(cache).await else {
             return Lookup::Bypass;
         };
         if let Some(stored) = self
@@ -198,6 +261,23 @@ impl ResponseCache {
     }
 }
 
+/// Read the version until no request is waiting for a newer read.
+async fn read_versions(inner: Arc<Inner>, cache: Cache) {
+    loop {
+        let number = inner.fence.state.lock().expect("fence lock").started;
+        let version = sets::version(&cache).await;
+        inner.fence.done.send_replace((number, version));
+        let mut state = inner.fence.state.lock().expect("fence lock");
+        if state.again {
+            state.again = false;
+            state.started += 1;
+        } else {
+            state.running = false;
+            return;
+        }
+    }
+}
+
 /// A JSON body as the GraphQL endpoint sends it.
 pub fn json(body: Bytes) -> Response {
     let mut response = body.into_response();
@@ -220,6 +300,18 @@ mod tests {
         ));
         assert!(is_cacheable_query(
             "{ a: rankingEditions { edges { node { number } } } b: leaderboard(board: ORGANISATIONS, period: YEAR) { source } }",
+            None
+        ));
+        assert!(is_cacheable_query(
+            "query Top($b: Board!) { leaderboard(board: $b, period: YEAR) { source } }",
+            None
+        ));
+        assert!(is_cacheable_query(
+            "query A { rankingRules { minAmount } } query B { me { account { id } } }",
+            Some("A")
+        ));
+        assert!(!is_cacheable_query(
+            "query A { rankingRules { minAmount } } query B { me { account { id } } }",
             None
         ));
         assert!(!is_cacheable_query("{ me { account { id } } }", None));
