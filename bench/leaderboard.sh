@@ -18,8 +18,8 @@ CLIENTS=${CLIENTS:-64}
 THREADS=${THREADS:-2}
 PG_DB=${PG_DB:-dongtou_bench}
 BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-6391}
-API_PORT=${API_PORT:-18080}
-CEILING_PORT=${CEILING_PORT:-18081}
+API_PORT=${API_PORT:-28431}
+CEILING_PORT=${CEILING_PORT:-28432}
 OUT=${OUT:-target/bench}
 mkdir -p "$OUT"
 
@@ -62,6 +62,12 @@ echo "== rebuild"
 /usr/bin/time -f "%e s wall" "$API" leaderboard rebuild 2>&1 | tee "$OUT/rebuild.txt"
 "$API" leaderboard verify | tail -1 | tee "$OUT/verify.txt"
 
+for port in "$API_PORT" "$CEILING_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use; set API_PORT / CEILING_PORT" >&2
+    exit 1
+  fi
+done
 PORT=$API_PORT "$API" serve >"$OUT/api.log" 2>&1 &
 api_pid=$!
 pids+=($api_pid)
