@@ -22,7 +22,7 @@ LUA=$(mktemp --suffix .lua)
 cat >"$LUA" <<LUA
 local phones = { $PHONES }
 local counter = 0
-local ok, failed = 0, 0
+ok, failed = 0, 0
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads + 1)
