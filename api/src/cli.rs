@@ -1,4 +1,5 @@
-//! The `api` command line: `serve` (default), `migrate`, `seed`, `export-schema`.
+//! The `api` command line: `serve` (default), `migrate`, `seed`, `import donations`,
+//! `verify ledger`, `leaderboard rebuild|verify`, `bench-ceiling`, `export-schema`.
 
 use std::path::PathBuf;
 
@@ -6,11 +7,12 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::{
+    cache::Cache,
     config::Settings,
     db::{Db, PoolSettings},
     error::AppError,
     graphql::export_sdl,
-    seeding, startup,
+    rankings, seeding, startup,
 };
 
 #[derive(Parser, Debug)]
@@ -49,6 +51,21 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// The 洞头慈善榜's sorted sets in Redis.
+    Leaderboard {
+        #[command(subcommand)]
+        action: LeaderboardAction,
+    },
+    /// Serve a constant JSON answer on `POST /ceiling`: the benchmark's ceiling.
+    BenchCeiling,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LeaderboardAction {
+    /// Restore every set from the database.
+    Rebuild,
+    /// Compare every set with the database; exits 1 when any differs.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -105,9 +122,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let viewer = importing_account(&db, as_phone.as_deref()).await?;
-            let report = crate::donations::import::import(&db, &viewer, &bytes)
+            let (report, written) = crate::donations::import::import_rows(&db, &viewer, &bytes)
                 .await
                 .map_err(AppError::into_anyhow)?;
+            // The running API processes share the boards through Redis: bring them up to date.
+            // (The in-process cache of an embedded server reconciles with the database itself.)
+            if !written.is_empty() && settings.redis_url.is_some() {
+                let cache = connect_cache(&settings).await?;
+                let rebuilt = rankings::maintenance::rebuild_all(&db, &cache)
+                    .await
+                    .map_err(AppError::into_anyhow)?;
+                println!("{rebuilt}");
+            }
             for e in &report.errors {
                 eprintln!("row {}: {}: {}", e.row, e.column, e.reason);
             }
@@ -137,6 +163,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             println!("ledger consistent: every balance equals the sum of its entries");
         }
+        Command::Leaderboard { action } => {
+            let db = connect(&settings).await?;
+            if settings.redis_url.is_none() {
+                eprintln!(
+                    "REDIS_URL is not set: the in-process cache lives inside each API process, \
+                     which rebuilds its sets from the database by itself"
+                );
+            }
+            let cache = connect_cache(&settings).await?;
+            match action {
+                LeaderboardAction::Rebuild => {
+                    let report = rankings::maintenance::rebuild_all(&db, &cache)
+                        .await
+                        .map_err(AppError::into_anyhow)?;
+                    println!("{report}");
+                }
+                LeaderboardAction::Verify => {
+                    let report = rankings::maintenance::verify_all(&db, &cache)
+                        .await
+                        .map_err(AppError::into_anyhow)?;
+                    println!("{report}");
+                    if !report.differences.is_empty() {
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
+        Command::BenchCeiling => {
+            let addr = format!("{}:{}", settings.host, settings.port);
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("binding {addr}"))?;
+            tracing::info!(%addr, "ceiling: constant JSON on POST /ceiling");
+            axum::serve(listener, rankings::bench::ceiling_router()).await?;
+        }
         Command::ExportSchema { output } => {
             let sdl = export_sdl();
             match output {
@@ -159,6 +220,23 @@ async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     )
     .await
     .context("connecting to the database")
+}
+
+/// The shared cache for a command: Redis when configured (with a patient timeout, as the
+/// command is not serving anyone), else an in-process one.
+async fn connect_cache(settings: &Settings) -> anyhow::Result<Cache> {
+    Ok(match &settings.redis_url {
+        Some(url) => Cache::redis(
+            url,
+            &settings.redis_key_prefix,
+            settings
+                .redis_timeout()
+                .max(std::time::Duration::from_secs(5)),
+        )
+        .await
+        .context("connecting to Redis")?,
+        None => Cache::in_process(&settings.redis_key_prefix),
+    })
 }
 
 async fn importing_account(db: &Db, phone: Option<&str>) -> anyhow::Result<crate::auth::Viewer> {

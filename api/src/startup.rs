@@ -5,7 +5,7 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql_axum::{GraphQLResponse, GraphQLSubscription};
 use axum::{
     Router,
     body::Body,
@@ -30,6 +30,7 @@ use crate::{
     config::{Secret, Settings},
     db::{Db, PoolSettings},
     graphql::{AppSchema, build_schema, register_loaders},
+    rankings::{ResponseCache, response_cache::Lookup},
     ratelimit, seeding,
 };
 
@@ -132,8 +133,10 @@ pub fn router(state: AppState) -> Router {
         schema: schema.clone(),
         db: state.db.clone(),
     });
+    let responses = ResponseCache::new();
     Router::new()
         .merge(graphql_route)
+        .merge(crate::feed::router(state.clone(), responses.clone()))
         .route_service("/graphql/ws", subscriptions)
         .merge(crate::exports::routes())
         .route("/healthz", get(|| async { "ok" }))
@@ -141,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_endpoint))
         .fallback_service(client)
         .layer(axum::Extension(schema))
+        .layer(axum::Extension(responses))
         .layer(middleware::from_fn(track_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -159,12 +163,33 @@ pub fn router(state: AppState) -> Router {
 async fn graphql(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<AppSchema>,
+    axum::Extension(response_cache): axum::Extension<ResponseCache>,
     headers: HeaderMap,
     request_id: Option<axum::Extension<RequestId>>,
-    request: GraphQLBatchRequest,
-) -> GraphQLResponse {
+    body: axum::body::Bytes,
+) -> Response {
     let limits = &state.settings.limits;
-    let batch = request.into_inner();
+    let auth = authenticate(&state, &headers).await;
+    // Public board reads are answered from the response cache while the board is unchanged;
+    // a cached body was accepted under the same limits when it was first executed.
+    let lookup = response_cache.lookup_body(&state.cache, &auth, &body).await;
+    if let Lookup::Hit(body) = lookup {
+        metrics::counter!("graphql_response_cache_hits_total").increment(1);
+        return crate::rankings::response_cache::json(body);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let batch = match async_graphql::http::receive_batch_body(
+        content_type,
+        body.as_ref(),
+        async_graphql::http::MultipartOptions::default(),
+    )
+    .await
+    {
+        Ok(batch) => batch,
+        Err(e) => return refused(format!("unreadable GraphQL request: {e}")),
+    };
     let requests = match batch {
         BatchRequest::Single(r) => vec![r],
         BatchRequest::Batch(rs) => rs,
@@ -185,7 +210,6 @@ async fn graphql(
             limits.max_query_bytes
         ));
     }
-    let auth = authenticate(&state, &headers).await;
     let request_id = request_id
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();
@@ -236,7 +260,10 @@ async fn graphql(
                 .increment(1);
         }
     }
-    response.into()
+    match response {
+        BatchResponse::Single(single) => response_cache.finish(lookup, single),
+        batch => GraphQLResponse::from(batch).into_response(),
+    }
 }
 
 /// The name in `query Name {...}` when the client did not send `operationName`.
@@ -336,12 +363,12 @@ fn add_missing_codes(response: &mut async_graphql::Response) {
     }
 }
 
-fn refused(message: String) -> GraphQLResponse {
+fn refused(message: String) -> Response {
     let mut error = async_graphql::ServerError::new(message, None);
     let mut ext = async_graphql::ErrorExtensionValues::default();
     ext.set("code", "BAD_USER_INPUT");
     error.extensions = Some(ext);
-    async_graphql::Response::from_errors(vec![error]).into()
+    GraphQLResponse::from(async_graphql::Response::from_errors(vec![error])).into_response()
 }
 
 /// Text arrives in NFC so that the same name typed on two phones compares equal.

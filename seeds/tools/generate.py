@@ -271,6 +271,13 @@ CREDIT_RULES = [
     ("VOLUNTEER_HOUR", 10, 60, "2024-01-01"),
 ]
 
+# 洞头慈善榜 ranking rules: government matching funds and transfers between charity orgs are
+# not giving by the donor, so they do not count; branches count for their parent group; every
+# donor with a positive total appears.
+RANKING_RULES = [
+    ("2024-01-01", True, True, True, "0.00"),
+]
+
 CREDIT_TIERS = [
     ("RESIDENT", 1, "爱心之星", 100, [
         ("PARKING", "区内公共停车场每月免费停车2次"),
@@ -916,6 +923,8 @@ HEADERS = {
     "campaigns.csv": ["code", "name", "starts_on", "ends_on", "description"],
     "credit_rules.csv": ["kind", "credits", "per_units", "effective_from"],
     "credit_tiers.csv": ["donor_kind", "level", "name", "threshold_yuan", "benefits"],
+    "ranking_rules.csv": ["effective_from", "exclude_government_matching",
+                          "exclude_charity_transfers", "roll_up_branches", "min_amount_yuan"],
     "residents.csv": ["name", "phone", "town_code", "id_number", "name_consent", "name_style"],
     "enterprises.csv": ["name", "kind", "credit_code", "town_code", "parent"],
     "donations.csv": ["receipt_no", "org", "donor_type", "donor_phone", "donor_enterprise",
@@ -955,6 +964,7 @@ def generate() -> None:
     write_csv("charity_projects.csv", PROJECTS)
     write_csv("campaigns.csv", [(c, n, a.isoformat(), z.isoformat(), d) for c, n, a, z, d in CAMPAIGNS])
     write_csv("credit_rules.csv", CREDIT_RULES)
+    write_csv("ranking_rules.csv", [(d, b(gm), b(ct), b(ru), m) for d, gm, ct, ru, m in RANKING_RULES])
     write_csv("credit_tiers.csv", [(k, lv, n, th, "|".join(f"{c}:{d}" for c, d in bs))
                                    for k, lv, n, th, bs in CREDIT_TIERS])
     # The random stream is consumed in this order; do not reorder without expecting new data.

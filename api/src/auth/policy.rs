@@ -64,6 +64,12 @@ pub const MUTATIONS: &[(&str, Access)] = &[
     ("publishBroadcast", ADMIN),
     ("hideBroadcast", ADMIN),
     ("setDistrictInputs", ADMIN),
+    ("publishRankingEdition", ADMIN),
+    ("createRankingRule", ADMIN),
+    ("setPublicNameConsent", RESIDENT),
+    ("setDonationVisibility", DONORS),
+    ("issueMediaApiKey", ADMIN),
+    ("revokeMediaApiKey", ADMIN),
 ];
 
 pub fn access_for(mutation: &str) -> Option<Access> {

@@ -3,4 +3,5 @@
 mod memory;
 mod service;
 
-pub use service::{Cache, CacheError};
+pub use memory::{MemoryData, unix_millis};
+pub use service::{AtomicScript, Cache, CacheError, Op, Reply};

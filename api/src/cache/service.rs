@@ -1,10 +1,10 @@
 //! One interface over Redis and the in-process store; every Redis call is time-boxed.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use redis::{AsyncCommands, aio::ConnectionManager};
 
-use super::memory::MemoryStore;
+use super::memory::{MemoryData, MemoryStore};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -12,12 +12,21 @@ pub enum CacheError {
     Timeout,
     #[error("cache unavailable: {0}")]
     Unavailable(#[from] redis::RedisError),
+    #[error("unexpected cache reply: {0}")]
+    Reply(String),
+}
+
+/// Redis, connected on first use; the connection manager then reconnects by itself.
+struct RedisBackend {
+    client: redis::Client,
+    config: redis::aio::ConnectionManagerConfig,
+    manager: tokio::sync::OnceCell<ConnectionManager>,
 }
 
 #[derive(Clone)]
 enum Backend {
     Memory(Arc<MemoryStore>),
-    Redis(ConnectionManager),
+    Redis(Arc<RedisBackend>),
 }
 
 /// The cache handle in the app state; cheap to clone.
@@ -26,8 +35,6 @@ pub struct Cache {
     backend: Backend,
     prefix: String,
     timeout: Duration,
-    /// Pub/sub needs a connection of its own, opened from the client.
-    redis_client: Option<redis::Client>,
 }
 
 impl std::fmt::Debug for Cache {
@@ -39,36 +46,205 @@ impl std::fmt::Debug for Cache {
     }
 }
 
+/// What a command answered, the same shape on both backends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Nil,
+    Int(i64),
+    Text(String),
+    List(Vec<Reply>),
+}
+
+impl Reply {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Reply::Int(n) => Some(*n),
+            Reply::Text(t) => t.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Reply::Int(n) => Some(*n as f64),
+            Reply::Text(t) => t.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Reply::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A WITHSCORES reply: member, score, member, score ...
+    pub fn into_scored(self) -> Vec<(String, f64)> {
+        let Reply::List(items) = self else {
+            return Vec::new();
+        };
+        items
+            .chunks(2)
+            .filter_map(|pair| match pair {
+                [Reply::Text(m), score] => Some((m.clone(), score.as_f64()?)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// An HGETALL reply: field, value, field, value ...
+    pub fn into_map(self) -> HashMap<String, String> {
+        let Reply::List(items) = self else {
+            return HashMap::new();
+        };
+        items
+            .chunks(2)
+            .filter_map(|pair| match pair {
+                [Reply::Text(f), Reply::Text(v)] => Some((f.clone(), v.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn from_redis(value: redis::Value) -> Self {
+        match value {
+            redis::Value::Nil => Reply::Nil,
+            redis::Value::Int(n) => Reply::Int(n),
+            redis::Value::BulkString(bytes) => {
+                Reply::Text(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            redis::Value::SimpleString(s) => Reply::Text(s),
+            redis::Value::Okay => Reply::Text("OK".into()),
+            redis::Value::Double(d) => Reply::Text(d.to_string()),
+            redis::Value::Boolean(b) => Reply::Int(i64::from(b)),
+            redis::Value::Array(items) | redis::Value::Set(items) => {
+                Reply::List(items.into_iter().map(Reply::from_redis).collect())
+            }
+            redis::Value::Map(pairs) => Reply::List(
+                pairs
+                    .into_iter()
+                    .flat_map(|(k, v)| [Reply::from_redis(k), Reply::from_redis(v)])
+                    .collect(),
+            ),
+            other => Reply::Text(format!("{other:?}")),
+        }
+    }
+}
+
+/// One command of a batch. Keys are given without the cache's prefix.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Get(String),
+    Set(String, String),
+    Del(Vec<String>),
+    /// ZADD key score member ...
+    ZAdd(String, Vec<(String, f64)>),
+    ZIncrBy(String, String, f64),
+    /// ZREVRANGE key start stop WITHSCORES
+    ZRevRangeWithScores(String, isize, isize),
+    ZScore(String, String),
+    ZRevRank(String, String),
+    ZCard(String),
+    /// ZCOUNT key (score +inf
+    ZCountAbove(String, f64),
+    HGetAll(String),
+    HSet(String, Vec<(String, String)>),
+    /// PEXPIREAT key ms-since-epoch
+    PExpireAt(String, i64),
+}
+
+/// A script that runs atomically on either backend: Lua on Redis, the same steps in Rust on
+/// the in-process store (under its lock). Keys reach both already prefixed.
+pub struct AtomicScript {
+    lua: redis::Script,
+    local: fn(&mut MemoryData, &[String], &[String]) -> Reply,
+}
+
+impl AtomicScript {
+    pub fn new(lua: &str, local: fn(&mut MemoryData, &[String], &[String]) -> Reply) -> Self {
+        Self {
+            lua: redis::Script::new(lua),
+            local,
+        }
+    }
+}
+
 impl Cache {
     pub fn in_process(prefix: &str) -> Self {
         Self {
             backend: Backend::Memory(Arc::default()),
             prefix: prefix.to_owned(),
             timeout: Duration::from_secs(1),
-            redis_client: None,
         }
     }
 
-    /// Connect to Redis. The connection manager reconnects by itself after Redis restarts.
-    pub async fn redis(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
+    /// A Redis cache that connects on first use, so a Redis that is down at start (or never
+    /// there) only makes calls fail, each within `timeout`.
+    pub fn redis_lazy(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
         let client = redis::Client::open(url)?;
-        let redis_client = Some(client.clone());
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout.max(Duration::from_millis(500))))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
-        let manager = tokio::time::timeout(
-            timeout.max(Duration::from_secs(2)),
-            ConnectionManager::new_with_config(client, config),
-        )
-        .await
-        .map_err(|_| CacheError::Timeout)??;
         Ok(Self {
-            backend: Backend::Redis(manager),
+            backend: Backend::Redis(Arc::new(RedisBackend {
+                client,
+                config,
+                manager: tokio::sync::OnceCell::new(),
+            })),
             prefix: prefix.to_owned(),
             timeout,
-            redis_client,
         })
+    }
+
+    /// Connect to Redis now. The connection manager reconnects by itself after Redis restarts.
+    pub async fn redis(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
+        let cache = Self::redis_lazy(url, prefix, timeout)?;
+        if let Backend::Redis(backend) = &cache.backend {
+            cache
+                .connection(backend, timeout.max(Duration::from_secs(2)))
+                .await?;
+        }
+        Ok(cache)
+    }
+
+    async fn connection(
+        &self,
+        backend: &RedisBackend,
+        wait: Duration,
+    ) -> Result<ConnectionManager, CacheError> {
+        let manager = backend
+            .manager
+            .get_or_try_init(|| async {
+                tokio::time::timeout(
+                    wait,
+                    ConnectionManager::new_with_config(
+                        backend.client.clone(),
+                        backend.config.clone(),
+                    ),
+                )
+                .await
+                .map_err(|_| CacheError::Timeout)?
+                .map_err(CacheError::from)
+            })
+            .await?;
+        Ok(manager.clone())
+    }
+
+    /// The Redis connection for one call, or `None` for the in-process store.
+    async fn redis_conn(&self) -> Result<Option<ConnectionManager>, CacheError> {
+        match &self.backend {
+            Backend::Memory(_) => Ok(None),
+            Backend::Redis(backend) => Ok(Some(self.connection(backend, self.timeout).await?)),
+        }
+    }
+
+    fn memory(&self) -> Option<&MemoryStore> {
+        match &self.backend {
+            Backend::Memory(store) => Some(store),
+            Backend::Redis(_) => None,
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -76,6 +252,11 @@ impl Cache {
             Backend::Memory(_) => "in-process",
             Backend::Redis(_) => "redis",
         }
+    }
+
+    /// The prefix of every key this handle touches (several processes share it).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     pub fn key(&self, suffix: &str) -> String {
@@ -93,25 +274,21 @@ impl Cache {
     }
 
     pub async fn ping(&self) -> Result<(), CacheError> {
-        match &self.backend {
-            Backend::Memory(_) => Ok(()),
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
-                self.timed(redis::cmd("PING").query_async::<String>(&mut conn))
-                    .await
-                    .map(|_| ())
-            }
+        match self.redis_conn().await? {
+            None => Ok(()),
+            Some(mut conn) => self
+                .timed(redis::cmd("PING").query_async::<String>(&mut conn))
+                .await
+                .map(|_| ()),
         }
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let key = self.key(key);
-        let result = match &self.backend {
-            Backend::Memory(store) => Ok(store.get(&key)),
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
-                self.timed(conn.get(key)).await
-            }
+        let result = match self.redis_conn().await {
+            Err(e) => Err(e),
+            Ok(None) => Ok(self.memory().and_then(|s| s.get(&key))),
+            Ok(Some(mut conn)) => self.timed(conn.get(key)).await,
         };
         let outcome = match &result {
             Ok(Some(_)) => "hit",
@@ -129,45 +306,53 @@ impl Cache {
         ttl: Option<Duration>,
     ) -> Result<(), CacheError> {
         let key = self.key(key);
-        match &self.backend {
-            Backend::Memory(store) => {
-                store.set(&key, value.to_owned(), ttl);
+        match self.redis_conn().await? {
+            None => {
+                if let Some(store) = self.memory() {
+                    store.set(&key, value.to_owned(), ttl);
+                }
                 Ok(())
             }
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
-                match ttl {
-                    Some(ttl) => {
-                        self.timed(conn.set_ex::<_, _, ()>(key, value, ttl.as_secs().max(1)))
-                            .await
-                    }
-                    None => self.timed(conn.set::<_, _, ()>(key, value)).await,
+            Some(mut conn) => match ttl {
+                Some(ttl) => {
+                    self.timed(conn.set_ex::<_, _, ()>(key, value, ttl.as_secs().max(1)))
+                        .await
                 }
-            }
+                None => self.timed(conn.set::<_, _, ()>(key, value)).await,
+            },
+        }
+    }
+
+    /// SET NX without expiry: whether this call set it.
+    pub async fn set_nx(&self, key: &str, value: &str) -> Result<bool, CacheError> {
+        let key = self.key(key);
+        match self.redis_conn().await? {
+            None => Ok(self
+                .memory()
+                .is_some_and(|s| s.with(|d| d.set_nx(&key, value.to_owned())))),
+            Some(mut conn) => self.timed(conn.set_nx(key, value)).await,
         }
     }
 
     pub async fn del(&self, key: &str) -> Result<(), CacheError> {
         let key = self.key(key);
-        match &self.backend {
-            Backend::Memory(store) => {
-                store.del(&key);
+        match self.redis_conn().await? {
+            None => {
+                if let Some(store) = self.memory() {
+                    store.del(&key);
+                }
                 Ok(())
             }
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
-                self.timed(conn.del::<_, ()>(key)).await
-            }
+            Some(mut conn) => self.timed(conn.del::<_, ()>(key)).await,
         }
     }
 
     /// Increment a counter that expires `ttl` after its first increment.
     pub async fn incr(&self, key: &str, ttl: Duration) -> Result<i64, CacheError> {
         let key = self.key(key);
-        match &self.backend {
-            Backend::Memory(store) => Ok(store.incr(&key, ttl)),
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
+        match self.redis_conn().await? {
+            None => Ok(self.memory().map_or(0, |s| s.incr(&key, ttl))),
+            Some(mut conn) => {
                 let (count, _): (i64, bool) = self
                     .timed(
                         redis::pipe()
@@ -182,6 +367,282 @@ impl Cache {
             }
         }
     }
+
+    /// Run commands in one round trip; `atomic` wraps them in MULTI/EXEC (on the in-process
+    /// store a batch is always atomic). One reply per command, in order.
+    pub async fn batch(&self, ops: Vec<Op>, atomic: bool) -> Result<Vec<Reply>, CacheError> {
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.redis_conn().await? {
+            None => Ok(self.memory().map_or_else(Vec::new, |store| {
+                store.with(|data| ops.into_iter().map(|op| self.run_local(data, op)).collect())
+            })),
+            Some(mut conn) => {
+                let mut pipe = redis::pipe();
+                if atomic {
+                    pipe.atomic();
+                }
+                for op in ops {
+                    pipe.add_command(self.command(op));
+                }
+                let values: Vec<redis::Value> = self.timed(pipe.query_async(&mut conn)).await?;
+                Ok(values.into_iter().map(Reply::from_redis).collect())
+            }
+        }
+    }
+
+    fn command(&self, op: Op) -> redis::Cmd {
+        let mut cmd;
+        match op {
+            Op::Get(k) => {
+                cmd = redis::cmd("GET");
+                cmd.arg(self.key(&k));
+            }
+            Op::Set(k, v) => {
+                cmd = redis::cmd("SET");
+                cmd.arg(self.key(&k)).arg(v);
+            }
+            Op::Del(keys) => {
+                cmd = redis::cmd("DEL");
+                for k in keys {
+                    cmd.arg(self.key(&k));
+                }
+            }
+            Op::ZAdd(k, members) => {
+                cmd = redis::cmd("ZADD");
+                cmd.arg(self.key(&k));
+                for (m, s) in members {
+                    cmd.arg(s).arg(m);
+                }
+            }
+            Op::ZIncrBy(k, m, d) => {
+                cmd = redis::cmd("ZINCRBY");
+                cmd.arg(self.key(&k)).arg(d).arg(m);
+            }
+            Op::ZRevRangeWithScores(k, start, stop) => {
+                cmd = redis::cmd("ZREVRANGE");
+                cmd.arg(self.key(&k)).arg(start).arg(stop).arg("WITHSCORES");
+            }
+            Op::ZScore(k, m) => {
+                cmd = redis::cmd("ZSCORE");
+                cmd.arg(self.key(&k)).arg(m);
+            }
+            Op::ZRevRank(k, m) => {
+                cmd = redis::cmd("ZREVRANK");
+                cmd.arg(self.key(&k)).arg(m);
+            }
+            Op::ZCard(k) => {
+                cmd = redis::cmd("ZCARD");
+                cmd.arg(self.key(&k));
+            }
+            Op::ZCountAbove(k, s) => {
+                cmd = redis::cmd("ZCOUNT");
+                cmd.arg(self.key(&k)).arg(format!("({s}")).arg("+inf");
+            }
+            Op::HGetAll(k) => {
+                cmd = redis::cmd("HGETALL");
+                cmd.arg(self.key(&k));
+            }
+            Op::HSet(k, fields) => {
+                cmd = redis::cmd("HSET");
+                cmd.arg(self.key(&k));
+                for (f, v) in fields {
+                    cmd.arg(f).arg(v);
+                }
+            }
+            Op::PExpireAt(k, at) => {
+                cmd = redis::cmd("PEXPIREAT");
+                cmd.arg(self.key(&k)).arg(at);
+            }
+        }
+        cmd
+    }
+
+    fn run_local(&self, data: &mut MemoryData, op: Op) -> Reply {
+        let text = |v: Option<String>| v.map_or(Reply::Nil, Reply::Text);
+        let score = |v: Option<f64>| v.map_or(Reply::Nil, |s| Reply::Text(s.to_string()));
+        match op {
+            Op::Get(k) => text(data.get(&self.key(&k))),
+            Op::Set(k, v) => {
+                data.set(&self.key(&k), v, None);
+                Reply::Text("OK".into())
+            }
+            Op::Del(keys) => {
+                Reply::Int(keys.iter().filter(|k| data.del(&self.key(k))).count() as i64)
+            }
+            Op::ZAdd(k, members) => {
+                data.zadd(&self.key(&k), &members);
+                Reply::Int(members.len() as i64)
+            }
+            Op::ZIncrBy(k, m, d) => score(Some(data.zincrby(&self.key(&k), &m, d))),
+            Op::ZRevRangeWithScores(k, start, stop) => Reply::List(
+                data.zrevrange_withscores(&self.key(&k), start, stop)
+                    .into_iter()
+                    .flat_map(|(m, s)| [Reply::Text(m), Reply::Text(s.to_string())])
+                    .collect(),
+            ),
+            Op::ZScore(k, m) => score(data.zscore(&self.key(&k), &m)),
+            Op::ZRevRank(k, m) => data
+                .zrevrank(&self.key(&k), &m)
+                .map_or(Reply::Nil, |r| Reply::Int(r as i64)),
+            Op::ZCard(k) => Reply::Int(data.zcard(&self.key(&k)) as i64),
+            Op::ZCountAbove(k, s) => Reply::Int(data.zcount_above(&self.key(&k), s) as i64),
+            Op::HGetAll(k) => Reply::List(
+                data.hgetall(&self.key(&k))
+                    .into_iter()
+                    .flat_map(|(f, v)| [Reply::Text(f), Reply::Text(v)])
+                    .collect(),
+            ),
+            Op::HSet(k, fields) => {
+                data.hset(&self.key(&k), &fields);
+                Reply::Int(fields.len() as i64)
+            }
+            Op::PExpireAt(k, at) => {
+                data.pexpire_at(&self.key(&k), at);
+                Reply::Int(1)
+            }
+        }
+    }
+
+    /// Run an atomic script with these keys (without prefix) and arguments.
+    pub async fn eval(
+        &self,
+        script: &AtomicScript,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<Reply, CacheError> {
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        match self.redis_conn().await? {
+            None => Ok(self
+                .memory()
+                .map_or(Reply::Nil, |s| s.with(|d| (script.local)(d, &keys, args)))),
+            Some(mut conn) => {
+                let mut invocation = script.lua.prepare_invoke();
+                for k in &keys {
+                    invocation.key(k);
+                }
+                for a in args {
+                    invocation.arg(a);
+                }
+                let value: redis::Value = self.timed(invocation.invoke_async(&mut conn)).await?;
+                Ok(Reply::from_redis(value))
+            }
+        }
+    }
+
+    /// ZINCRBY: the member's new score.
+    pub async fn zincrby(&self, key: &str, member: &str, delta: f64) -> Result<f64, CacheError> {
+        let reply = self
+            .single(Op::ZIncrBy(key.into(), member.into(), delta))
+            .await?;
+        reply
+            .as_f64()
+            .ok_or_else(|| CacheError::Reply(format!("{reply:?}")))
+    }
+
+    /// ZREVRANGE start stop WITHSCORES: members from the top, ties by member descending.
+    pub async fn zrevrange_withscores(
+        &self,
+        key: &str,
+        start: isize,
+        stop: isize,
+    ) -> Result<Vec<(String, f64)>, CacheError> {
+        Ok(self
+            .single(Op::ZRevRangeWithScores(key.into(), start, stop))
+            .await?
+            .into_scored())
+    }
+
+    /// ZREVRANK: 0-based position from the top.
+    pub async fn zrevrank(&self, key: &str, member: &str) -> Result<Option<u64>, CacheError> {
+        Ok(self
+            .single(Op::ZRevRank(key.into(), member.into()))
+            .await?
+            .as_i64()
+            .map(|r| r as u64))
+    }
+
+    pub async fn zscore(&self, key: &str, member: &str) -> Result<Option<f64>, CacheError> {
+        Ok(self
+            .single(Op::ZScore(key.into(), member.into()))
+            .await?
+            .as_f64())
+    }
+
+    pub async fn zcard(&self, key: &str) -> Result<u64, CacheError> {
+        Ok(self
+            .single(Op::ZCard(key.into()))
+            .await?
+            .as_i64()
+            .unwrap_or(0) as u64)
+    }
+
+    /// DEL of several keys at once.
+    pub async fn del_many(&self, keys: &[String]) -> Result<(), CacheError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.single(Op::Del(keys.to_vec())).await.map(|_| ())
+    }
+
+    async fn single(&self, op: Op) -> Result<Reply, CacheError> {
+        self.batch(vec![op], false)
+            .await?
+            .pop()
+            .ok_or_else(|| CacheError::Reply("no reply".into()))
+    }
+
+    /// Keys (without prefix) matching `pattern` (only `*` is special), found with SCAN.
+    pub async fn scan(&self, pattern: &str) -> Result<Vec<String>, CacheError> {
+        let full = self.key(pattern);
+        let strip = self.prefix.len() + 1;
+        match self.redis_conn().await? {
+            None => Ok(self.memory().map_or_else(Vec::new, |s| {
+                s.with(|d| {
+                    d.keys(&full)
+                        .into_iter()
+                        .map(|k| k[strip..].to_owned())
+                        .collect()
+                })
+            })),
+            Some(mut conn) => {
+                let mut cursor = 0u64;
+                let mut found = Vec::new();
+                loop {
+                    let (next, keys): (u64, Vec<String>) = self
+                        .timed(
+                            redis::cmd("SCAN")
+                                .arg(cursor)
+                                .arg("MATCH")
+                                .arg(&full)
+                                .arg("COUNT")
+                                .arg(1000)
+                                .query_async(&mut conn),
+                        )
+                        .await?;
+                    found.extend(keys.into_iter().map(|k| k[strip..].to_owned()));
+                    if next == 0 {
+                        break;
+                    }
+                    cursor = next;
+                }
+                found.sort();
+                found.dedup();
+                Ok(found)
+            }
+        }
+    }
+
+    /// Delete every key under this handle's prefix: a FLUSHALL that spares other prefixes
+    /// (tests share one Redis, each under its own prefix).
+    pub async fn delete_all_keys(&self) -> Result<(), CacheError> {
+        let keys = self.scan("*").await?;
+        for chunk in keys.chunks(500) {
+            self.del_many(chunk).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Messages on a subscribed Redis channel.
@@ -192,23 +653,22 @@ impl Cache {
     /// backend: there is no one else to tell, so the caller delivers locally.
     pub async fn publish(&self, channel: &str, message: &str) -> Result<bool, CacheError> {
         let channel = self.key(channel);
-        match &self.backend {
-            Backend::Memory(_) => Ok(false),
-            Backend::Redis(conn) => {
-                let mut conn = conn.clone();
-                self.timed(conn.publish::<_, _, i64>(channel, message))
-                    .await
-                    .map(|_| true)
-            }
+        match self.redis_conn().await? {
+            None => Ok(false),
+            Some(mut conn) => self
+                .timed(conn.publish::<_, _, i64>(channel, message))
+                .await
+                .map(|_| true),
         }
     }
 
     /// Subscribe to a (prefixed) channel on a connection of its own; `None` on the
     /// in-process backend.
     pub async fn subscribe(&self, channel: &str) -> Result<Option<ChannelMessages>, CacheError> {
-        let Some(client) = &self.redis_client else {
+        let Backend::Redis(backend) = &self.backend else {
             return Ok(None);
         };
+        let client = &backend.client;
         let channel = self.key(channel);
         let connect = async {
             let mut pubsub = client.get_async_pubsub().await?;
@@ -248,5 +708,31 @@ mod tests {
                 expected
             );
         }
+    }
+
+    #[tokio::test]
+    async fn in_process_sorted_sets_answer_like_redis() {
+        let cache = Cache::in_process("t");
+        cache.zincrby("z", "a", 5.0).await.unwrap();
+        cache.zincrby("z", "b", 9.0).await.unwrap();
+        assert_eq!(cache.zincrby("z", "a", 1.5).await.unwrap(), 6.5);
+        assert_eq!(
+            cache.zrevrange_withscores("z", 0, -1).await.unwrap(),
+            vec![("b".to_owned(), 9.0), ("a".to_owned(), 6.5)]
+        );
+        assert_eq!(cache.zrevrank("z", "a").await.unwrap(), Some(1));
+        assert_eq!(cache.zscore("z", "nobody").await.unwrap(), None);
+        assert_eq!(cache.zcard("z").await.unwrap(), 2);
+        cache.del_many(&["z".to_owned()]).await.unwrap();
+        assert_eq!(cache.zcard("z").await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_fails_calls_instead_of_hanging() {
+        let cache =
+            Cache::redis_lazy("redis://127.0.0.1:1", "t", Duration::from_millis(200)).unwrap();
+        let started = std::time::Instant::now();
+        assert!(cache.get("a").await.is_err());
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 }

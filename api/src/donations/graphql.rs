@@ -386,7 +386,7 @@ impl DonationsMutation {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut upload.into_read(), &mut bytes)
             .map_err(|_| AppError::bad_field("file", "unreadable upload"))?;
-        let report = import::import(&state(ctx).db, viewer(ctx)?, &bytes).await?;
+        let report = import::import(state(ctx), viewer(ctx)?, &bytes).await?;
         Ok(report.into())
     }
 }

@@ -19,6 +19,8 @@ use crate::{
     },
     error::{AppError, AppResult},
     money::Fen,
+    rankings,
+    startup::AppState,
 };
 
 pub const MAX_ROWS: usize = 50_000;
@@ -422,9 +424,25 @@ fn same_donation(existing: &donation::Model, new: &NewDonation) -> bool {
         && existing.donated_at == new.donated_at
 }
 
-/// Validate the whole file, then write all of it in one transaction, or nothing.
-#[tracing::instrument(skip(db, viewer, bytes), fields(bytes = bytes.len()))]
-pub async fn import(db: &Db, viewer: &Viewer, bytes: &[u8]) -> AppResult<ImportReport> {
+/// Validate the whole file, then write all of it in one transaction, or nothing; then bring
+/// the rankings up to date with what was written.
+#[tracing::instrument(skip(app, viewer, bytes), fields(bytes = bytes.len()))]
+pub async fn import(app: &AppState, viewer: &Viewer, bytes: &[u8]) -> AppResult<ImportReport> {
+    let ticket = rankings::service::write_ticket(app).await;
+    let (report, written) = import_rows(&app.db, viewer, bytes).await?;
+    if !written.is_empty() {
+        rankings::service::on_donations_imported(app, ticket, &written).await;
+    }
+    Ok(report)
+}
+
+/// The import itself, database only (seeding uses it before any cache exists; the ranking
+/// sets are then built from the database on first read or by `api leaderboard rebuild`).
+pub async fn import_rows(
+    db: &Db,
+    viewer: &Viewer,
+    bytes: &[u8],
+) -> AppResult<(ImportReport, Vec<donation::Model>)> {
     let text = decode(bytes)?;
     let rows = read_rows(&text)?;
     let lookups = load_lookups(&db.conn, &rows).await?;
@@ -467,30 +485,36 @@ pub async fn import(db: &Db, viewer: &Viewer, bytes: &[u8]) -> AppResult<ImportR
     }
     if !report.is_ok() {
         report.errors.sort_by_key(|e| e.row);
-        return Ok(report);
+        return Ok((report, Vec::new()));
     }
     let txn = db.begin_write().await?;
+    let mut written = Vec::with_capacity(to_write.len());
     for (line, d) in to_write {
-        if let Err(e) = service::record_in(&*txn, viewer.account_id, d).await {
-            let column = match &e {
-                AppError::BadInput { field: Some(f), .. } => f.clone(),
-                _ => "row".into(),
-            };
-            if matches!(e, AppError::Internal(_) | AppError::Unavailable(_)) {
-                return Err(e);
+        match service::record_in(&*txn, viewer.account_id, d).await {
+            Ok(model) => {
+                written.push(model);
+                report.imported += 1;
             }
-            report.errors.push(RowError {
-                row: line,
-                column,
-                reason: e.message(),
-            });
-            // Dropping the transaction rolls back every row written so far.
-            return Ok(report);
+            Err(e) => {
+                let column = match &e {
+                    AppError::BadInput { field: Some(f), .. } => f.clone(),
+                    _ => "row".into(),
+                };
+                if matches!(e, AppError::Internal(_) | AppError::Unavailable(_)) {
+                    return Err(e);
+                }
+                report.errors.push(RowError {
+                    row: line,
+                    column,
+                    reason: e.message(),
+                });
+                // Dropping the transaction rolls back every row written so far.
+                return Ok((report, Vec::new()));
+            }
         }
-        report.imported += 1;
     }
     txn.commit().await?;
-    Ok(report)
+    Ok((report, written))
 }
 
 async fn existing_receipts(

@@ -22,6 +22,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     idempotency::{self, Freshness, IdempotencyKey},
+    rankings,
     startup::AppState,
 };
 
@@ -38,6 +39,8 @@ pub async fn record(
     input.check_shape(Utc::now())?;
     let hash = idempotency::request_hash(&input);
     let recorded_by = viewer.account_id;
+    // Read before the commit: it lets the ranking cache prove it has not counted this yet.
+    let ticket = rankings::service::write_ticket(app).await;
     let (id, freshness) = idempotency::run(
         db,
         viewer.account_id,
@@ -47,7 +50,11 @@ pub async fn record(
         move |txn| Box::pin(async move { Ok(record_in(&**txn, recorded_by, input).await?.id) }),
     )
     .await?;
-    Ok((find(db, id).await?, freshness))
+    let model = find(db, id).await?;
+    if freshness == Freshness::Fresh {
+        rankings::service::on_donation_recorded(app, ticket, &model).await;
+    }
+    Ok((model, freshness))
 }
 
 pub async fn find(db: &Db, id: Uuid) -> AppResult<donation::Model> {
@@ -288,6 +295,7 @@ pub async fn void(
     viewer.require_org(existing.org_id)?;
     let hash = idempotency::request_hash(&(donation_id, &reason));
     let voided_by = viewer.account_id;
+    let ticket = rankings::service::write_ticket(app).await;
     let (id, freshness) = idempotency::run(
         db,
         viewer.account_id,
@@ -297,7 +305,11 @@ pub async fn void(
         move |txn| Box::pin(async move { void_in(&**txn, voided_by, donation_id, reason).await }),
     )
     .await?;
-    Ok((find(db, id).await?, freshness))
+    let model = find(db, id).await?;
+    if freshness == Freshness::Fresh {
+        rankings::service::on_donation_voided(app, ticket, &model).await;
+    }
+    Ok((model, freshness))
 }
 
 async fn void_in(

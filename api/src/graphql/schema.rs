@@ -4,8 +4,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use super::limits::ShapeLimits;
 use crate::{
-    accounts, audit, baijiaxin, broadcast, catalog, config::Limits, credits, donations, indicators,
-    perks, startup::AppState, transparency, volunteering,
+    accounts, audit, baijiaxin, broadcast, catalog, config::Limits, credits, donations, feed,
+    indicators, perks, rankings, startup::AppState, transparency, volunteering,
 };
 
 #[derive(MergedObject, Default)]
@@ -22,6 +22,8 @@ pub struct QueryRoot(
     transparency::TransparencyQuery,
     broadcast::BroadcastQuery,
     indicators::IndicatorsQuery,
+    rankings::RankingsQuery,
+    feed::FeedQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +37,8 @@ pub struct MutationRoot(
     transparency::TransparencyMutation,
     broadcast::BroadcastMutation,
     indicators::IndicatorsMutation,
+    rankings::RankingsMutation,
+    feed::FeedMutation,
 );
 
 #[derive(MergedSubscription, Default)]

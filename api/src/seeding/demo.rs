@@ -17,7 +17,7 @@ use crate::{
         account, campaign, charity_org, charity_project, credit_rule, credit_tier, donor,
         enterprise,
         enums::{self, DonorKind, Role},
-        perk, perk_partner, resident, reward, tier_benefit, town,
+        perk, perk_partner, ranking_rule, resident, reward, tier_benefit, town,
     },
     error::{AppError, AppResult},
     money::Fen,
@@ -92,7 +92,7 @@ pub async fn seed_demo(db: &Db, dir: &Path) -> AppResult<String> {
         partner_id: None,
         donor_id: None,
     };
-    let report = import::import(db, &viewer, &bytes).await?;
+    let (report, _) = import::import_rows(db, &viewer, &bytes).await?;
     if !report.is_ok() {
         return Err(AppError::bad_input(format!(
             "donations.csv: {:?}",
@@ -432,6 +432,14 @@ struct RuleRow {
     effective_from: String,
 }
 #[derive(Deserialize)]
+struct RankingRuleRow {
+    effective_from: String,
+    exclude_government_matching: bool,
+    exclude_charity_transfers: bool,
+    roll_up_branches: bool,
+    min_amount_yuan: String,
+}
+#[derive(Deserialize)]
 struct TierRow {
     donor_kind: String,
     level: i32,
@@ -562,6 +570,23 @@ async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResu
             credits: Set(row.credits),
             per_units: Set(row.per_units),
             effective_from: Set(local_midnight(date(&row.effective_from)?)),
+            created_by: Set(None),
+            created_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+    }
+
+    for row in read::<RankingRuleRow>(dir, "ranking_rules.csv")? {
+        let min = Fen::parse_yuan(&row.min_amount_yuan)
+            .map_err(|e| AppError::bad_input(format!("ranking rule: {e}")))?;
+        ranking_rule::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            effective_from: Set(local_midnight(date(&row.effective_from)?)),
+            exclude_government_matching: Set(row.exclude_government_matching),
+            exclude_charity_transfers: Set(row.exclude_charity_transfers),
+            roll_up_branches: Set(row.roll_up_branches),
+            min_amount_fen: Set(min.get()),
             created_by: Set(None),
             created_at: Set(now),
         }

@@ -23,8 +23,9 @@ use crate::{
     },
     error::AppError,
     graphql::{Connection, auth, connection, load_by_id, state, viewer},
-    idempotency::IdempotencyKey,
+    idempotency::{Freshness, IdempotencyKey},
     pagination::PageRequest,
+    rankings,
 };
 
 /// An id argument as a UUID, or BAD_USER_INPUT naming the argument.
@@ -799,14 +800,18 @@ impl VolunteeringMutation {
             minutes,
             reason,
         };
-        let (c, _) = certification::certify(
-            &state(ctx).db,
+        let app = state(ctx);
+        let (c, freshness) = certification::certify(
+            &app.db,
             viewer(ctx)?,
             &key(&idempotency_key)?,
             request,
             Utc::now(),
         )
         .await?;
+        if freshness == Freshness::Fresh {
+            rankings::service::on_hours_certified(app, &c).await;
+        }
         Ok(HourCertification(c))
     }
 
@@ -831,8 +836,9 @@ impl VolunteeringMutation {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        let (certs, _) = certification::certify_activity(
-            &state(ctx).db,
+        let app = state(ctx);
+        let (certs, freshness) = certification::certify_activity(
+            &app.db,
             viewer(ctx)?,
             &key(&idempotency_key)?,
             id,
@@ -840,6 +846,11 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
+        if freshness == Freshness::Fresh {
+            for c in &certs {
+                rankings::service::on_hours_certified(app, c).await;
+            }
+        }
         Ok(certs.into_iter().map(HourCertification).collect())
     }
 
@@ -870,8 +881,13 @@ impl VolunteeringMutation {
         idempotency_key: String,
     ) -> Result<HourCertification> {
         let id = parse_id("certificationId", &certification_id)?;
-        let (c, _) = certification::resolve(
-            &state(ctx).db,
+        let app = state(ctx);
+        // The minutes before, and the board epoch before the commit: an upheld dispute moves
+        // the hours board by the difference.
+        let before = certification::find(&app.db.conn, id).await.ok();
+        let ticket = rankings::service::write_ticket(app).await;
+        let (c, freshness) = certification::resolve(
+            &app.db,
             viewer(ctx)?,
             &key(&idempotency_key)?,
             id,
@@ -881,6 +897,10 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
+        if let (Freshness::Fresh, Some(before)) = (freshness, before) {
+            let delta = i64::from(c.minutes) - i64::from(before.minutes);
+            rankings::service::on_hours_changed(app, ticket, &c, delta).await;
+        }
         Ok(HourCertification(c))
     }
 

@@ -1,0 +1,15 @@
+//! 洞头慈善榜: live boards kept in the cache's sorted sets, published editions, ranking rules.
+
+mod aggregate;
+pub mod bench;
+pub mod editions;
+pub mod graphql;
+pub mod maintenance;
+pub mod model;
+pub mod response_cache;
+pub mod service;
+mod sets;
+
+pub use graphql::{RankingsMutation, RankingsQuery};
+pub use response_cache::ResponseCache;
+pub use sets::Ticket;

@@ -1,0 +1,1100 @@
+//! 洞头慈善榜: the live board against the database, the cache lost or unreachable, names and
+//! consent, ties, the viewer's own rank, editions, and freshness after writes.
+
+use std::collections::HashMap;
+
+use api::{
+    auth::Viewer,
+    cache::Cache,
+    donations::{DonorRef, NewDonation, ReceiptNo, service as donations},
+    entities::{
+        account, activity, charity_project, donation, enterprise,
+        enums::{
+            ActivityStatus, DisputeStatus, DonationChannel, DonationKind, FundingSource, NameStyle,
+            Role, SignupStatus, Visibility,
+        },
+        hour_certification, resident, signup,
+    },
+    idempotency::IdempotencyKey,
+    money::Fen,
+    rankings::{
+        maintenance,
+        model::{ANONYMOUS_NAME, resident_display_name},
+        service as rankings,
+    },
+    startup::{self, AppState},
+};
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+const BOARD: &str =
+    "query($board: Board!, $period: Period!, $key: String, $town: String, $first: Int) {
+  leaderboard(board: $board, period: $period, periodKey: $key, town: $town, first: $first) {
+    board period periodKey source entryCount totalAmount totalMinutes computedAt
+    town { code }
+    entries { rank displayName amount minutes }
+    myRank { rank amount minutes }
+  }
+}";
+
+/// An admin acting directly on the services (the donation API is another area's).
+pub struct Desk {
+    pub admin: Viewer,
+    pub org_id: Uuid,
+    pub project_id: Uuid,
+}
+
+pub async fn desk(app: &TestApp) -> Desk {
+    let admin = account::Entity::find()
+        .filter(account::Column::Phone.eq(ADMIN_PHONE))
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .expect("admin account");
+    let project = charity_project::Entity::find()
+        .order_by_asc(charity_project::Column::Name)
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .expect("a project");
+    Desk {
+        admin: Viewer {
+            account_id: admin.id,
+            role: Role::Admin,
+            org_id: None,
+            partner_id: None,
+            donor_id: None,
+        },
+        org_id: project.org_id,
+        project_id: project.id,
+    }
+}
+
+fn key() -> IdempotencyKey {
+    IdempotencyKey::parse(&Uuid::new_v4().to_string()).unwrap()
+}
+
+impl Desk {
+    pub async fn give(
+        &self,
+        state: &AppState,
+        donor: DonorRef,
+        fen: i64,
+        visibility: Visibility,
+        source: FundingSource,
+    ) -> donation::Model {
+        let receipt = format!("T-{}", &Uuid::new_v4().simple().to_string()[..20]);
+        let input = NewDonation {
+            org_id: self.org_id,
+            project_id: self.project_id,
+            campaign_id: None,
+            donor,
+            kind: DonationKind::Money,
+            amount: Fen::new(fen),
+            goods_description: None,
+            goods_quantity: None,
+            channel: DonationChannel::Offline,
+            funding_source: source,
+            donated_at: Utc::now() - Duration::minutes(1),
+            receipt_no: ReceiptNo::parse(&receipt).unwrap(),
+            visibility,
+        };
+        donations::record(state, &self.admin, &key(), input)
+            .await
+            .map_err(|e| e.message())
+            .expect("donation recorded")
+            .0
+    }
+
+    pub async fn resident_gives(&self, state: &AppState, phone: &str, fen: i64) -> donation::Model {
+        self.give(
+            state,
+            resident_ref(phone),
+            fen,
+            Visibility::Named,
+            FundingSource::Public,
+        )
+        .await
+    }
+
+    pub async fn void(&self, state: &AppState, d: &donation::Model) {
+        donations::void(state, &self.admin, &key(), d.id, "录入错误".into())
+            .await
+            .map_err(|e| e.message())
+            .expect("voided");
+    }
+}
+
+pub fn resident_ref(phone: &str) -> DonorRef {
+    DonorRef::Resident {
+        phone: phone.into(),
+        name: None,
+    }
+}
+
+/// Residents of the reference seeds, by phone (the first `n` after the demo resident).
+async fn residents(app: &TestApp, n: usize) -> Vec<resident::Model> {
+    resident::Entity::find()
+        .filter(resident::Column::Phone.ne(RESIDENT_PHONE))
+        .order_by_asc(resident::Column::Phone)
+        .all(&app.db().conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .take(n)
+        .collect()
+}
+
+async fn set_name(app: &TestApp, id: Uuid, name: &str, consent: bool, style: NameStyle) {
+    let r = resident::Entity::find_by_id(id)
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: resident::ActiveModel = r.into();
+    m.name = Set(name.into());
+    m.name_consent = Set(consent);
+    m.name_style = Set(style);
+    m.update(&app.db().conn).await.unwrap();
+}
+
+async fn board(app: &TestApp, token: Option<&str>, vars: Value) -> Value {
+    app.gql_as(token, BOARD, vars).await.ok()["leaderboard"].clone()
+}
+
+fn residents_all_time(first: i64) -> Value {
+    json!({ "board": "RESIDENTS", "period": "ALL_TIME", "first": first })
+}
+
+/// (name, amount) pairs of a board, highest first, ties by name: comparable across sources.
+fn lines(board: &Value, unit: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = board["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["displayName"].as_str().unwrap().to_owned(),
+                e[unit].to_string().trim_matches('"').to_owned(),
+            )
+        })
+        .collect();
+    sort_lines(&mut out);
+    out
+}
+
+fn sort_lines(lines: &mut [(String, String)]) {
+    lines.sort_by(|a, b| {
+        let n = |s: &str| s.parse::<f64>().unwrap();
+        n(&b.1).total_cmp(&n(&a.1)).then(a.0.cmp(&b.0))
+    });
+}
+
+/// The residents board computed straight from the tables, independent of the app's code:
+/// PUBLIC money only (the seeded rule), anonymous parts apart, names by consent.
+async fn residents_board_by_sql(app: &TestApp) -> Vec<(String, String)> {
+    let db = &app.db().conn;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT donor_id, CAST(CASE WHEN visibility = 'ANONYMOUS' THEN 1 ELSE 0 END AS BIGINT) AS anon, \
+             CAST(SUM(amount_fen) AS BIGINT) AS total FROM donations \
+             WHERE status = 'CONFIRMED' AND donor_kind = 'RESIDENT' AND funding_source = 'PUBLIC' \
+             GROUP BY 1, 2",
+        ))
+        .await
+        .unwrap();
+    let people: HashMap<Uuid, resident::Model> = resident::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut out: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| {
+            let donor: Uuid = row.try_get("", "donor_id").unwrap();
+            let anon: i64 = row.try_get("", "anon").unwrap();
+            let total: i64 = row.try_get("", "total").unwrap();
+            let r = &people[&donor];
+            let name = if anon == 1 {
+                ANONYMOUS_NAME.to_owned()
+            } else {
+                resident_display_name(&r.name, r.name_consent, r.name_style)
+            };
+            (name, Fen::new(total).to_string())
+        })
+        .collect();
+    sort_lines(&mut out);
+    out
+}
+
+async fn hours_board_by_sql(app: &TestApp) -> Vec<(String, String)> {
+    let db = &app.db().conn;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT resident_id, CAST(SUM(minutes) AS BIGINT) AS total \
+             FROM hour_certifications GROUP BY 1",
+        ))
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for row in rows {
+        let id: Uuid = row.try_get("", "resident_id").unwrap();
+        let total: i64 = row.try_get("", "total").unwrap();
+        let r = resident::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        out.push((
+            resident_display_name(&r.name, r.name_consent, r.name_style),
+            total.to_string(),
+        ));
+    }
+    sort_lines(&mut out);
+    out
+}
+
+/// A certification inserted directly (certifying is another area's), then the hook.
+async fn certify(app: &TestApp, desk: &Desk, resident_id: Uuid, minutes: i32) {
+    let db = &app.db().conn;
+    let now = Utc::now();
+    let town = resident::Entity::find_by_id(resident_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .town_id
+        .expect("seeded residents have a town");
+    let act = activity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        org_id: Set(desk.org_id),
+        title: Set("海滩清洁".into()),
+        description: Set("测试活动".into()),
+        town_id: Set(town),
+        place: Set("大沙岙".into()),
+        starts_at: Set(now - Duration::hours(3)),
+        ends_at: Set(now - Duration::hours(1)),
+        capacity: Set(10),
+        signed_up: Set(1),
+        signup_deadline: Set(now - Duration::hours(4)),
+        status: Set(ActivityStatus::Finished),
+        checkin_secret: Set(Uuid::new_v4().simple().to_string()),
+        created_by: Set(desk.admin.account_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let s = signup::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        activity_id: Set(act.id),
+        resident_id: Set(resident_id),
+        status: Set(SignupStatus::SignedUp),
+        signed_up_at: Set(now - Duration::hours(5)),
+        cancelled_at: Set(None),
+        checked_in_at: Set(Some(now - Duration::hours(3))),
+        checked_out_at: Set(Some(now - Duration::hours(1))),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let cert = hour_certification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        signup_id: Set(s.id),
+        activity_id: Set(act.id),
+        resident_id: Set(resident_id),
+        org_id: Set(desk.org_id),
+        minutes: Set(minutes),
+        default_minutes: Set(minutes),
+        change_reason: Set(None),
+        credits_awarded: Set(0),
+        certified_by: Set(desk.admin.account_id),
+        certified_at: Set(Utc::now()),
+        dispute_status: Set(DisputeStatus::None),
+        dispute_reason: Set(None),
+        dispute_resolution: Set(None),
+        resolved_by: Set(None),
+        resolved_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    rankings::on_hours_certified(&app.state, &cert).await;
+}
+
+/// Another API process on the same database and the given cache.
+pub async fn replica(app: &TestApp, cache: Cache) -> String {
+    let state = AppState::new(
+        app.state.db.clone(),
+        cache,
+        app.state.keys.clone(),
+        (*app.state.settings).clone(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let router = startup::router(state);
+    tokio::spawn(async move { startup::serve(listener, router).await });
+    address
+}
+
+/// A second handle on the same cache: the same Redis and prefix, or the same in-process store.
+async fn same_cache(app: &TestApp) -> Cache {
+    match backend() {
+        Backend::Sqlite => app.state.cache.clone(),
+        Backend::Postgres => Cache::redis(
+            "redis://127.0.0.1:6379",
+            app.state.cache.prefix(),
+            std::time::Duration::from_millis(500),
+        )
+        .await
+        .unwrap(),
+    }
+}
+
+async fn gql_at(address: &str, query: &str, vars: Value) -> Value {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .json(&json!({ "query": query, "variables": vars }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "errors: {}", body["errors"]);
+    body["data"].clone()
+}
+
+async fn verify_is_clean(app: &TestApp) {
+    let report = maintenance::verify_all(app.db(), &app.state.cache)
+        .await
+        .map_err(|e| e.message())
+        .unwrap();
+    assert!(report.differences.is_empty(), "{report}");
+}
+
+#[tokio::test]
+async fn the_board_equals_a_direct_database_aggregation_after_donations_voids_and_hours() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    let people = residents(&app, 6).await;
+    set_name(&app, people[0].id, "张晓明", true, NameStyle::Named).await;
+    set_name(&app, people[1].id, "李红", true, NameStyle::Masked).await;
+
+    desk.resident_gives(st, &people[0].phone, 50_000).await;
+    desk.resident_gives(st, &people[1].phone, 20_000).await;
+    desk.resident_gives(st, &people[1].phone, 12_345).await;
+    let voided = desk.resident_gives(st, &people[2].phone, 99_900).await;
+    desk.resident_gives(st, &people[2].phone, 3_000).await;
+    desk.give(
+        st,
+        resident_ref(&people[3].phone),
+        40_000,
+        Visibility::Anonymous,
+        FundingSource::Public,
+    )
+    .await;
+    desk.resident_gives(st, &people[3].phone, 1_000).await;
+    // Not giving by the resident under the seeded rule: left off the board.
+    desk.give(
+        st,
+        resident_ref(&people[4].phone),
+        700_000,
+        Visibility::Named,
+        FundingSource::GovernmentMatching,
+    )
+    .await;
+    desk.give(
+        st,
+        DonorRef::WalkIn {
+            name: Some("路人".into()),
+        },
+        5_000,
+        Visibility::Named,
+        FundingSource::Public,
+    )
+    .await;
+    desk.void(st, &voided).await;
+    certify(&app, &desk, people[0].id, 150).await;
+    certify(&app, &desk, people[5].id, 90).await;
+    certify(&app, &desk, people[0].id, 60).await;
+
+    let live = board(&app, None, residents_all_time(100)).await;
+    assert_eq!(
+        live["source"], "CACHE",
+        "the sets were kept current after each write"
+    );
+    assert_eq!(lines(&live, "amount"), residents_board_by_sql(&app).await);
+    assert_eq!(live["totalAmount"], "1263.45");
+    let names: Vec<&str> = live["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "张晓明");
+    assert!(names.contains(&"李*"));
+
+    let hours = board(
+        &app,
+        None,
+        json!({ "board": "VOLUNTEER_HOURS", "period": "ALL_TIME" }),
+    )
+    .await;
+    // (Certifications right after a rebuild may find their set invalidated: they prove their
+    // order by timestamp, with a margin for clock skew. Either source gives the same board.)
+    assert_eq!(lines(&hours, "minutes"), hours_board_by_sql(&app).await);
+    assert_eq!(hours["entries"][0]["minutes"], 210);
+    assert_eq!(hours["totalMinutes"], 300);
+
+    // The same board by month and by town, straight from the database.
+    let month = board(
+        &app,
+        None,
+        json!({ "board": "RESIDENTS", "period": "MONTH", "first": 100 }),
+    )
+    .await;
+    assert_eq!(lines(&month, "amount"), residents_board_by_sql(&app).await);
+    let town_code = api::entities::town::Entity::find_by_id(people[0].town_id.unwrap())
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .code;
+    let in_town = board(
+        &app,
+        None,
+        json!({ "board": "RESIDENTS", "period": "YEAR", "town": town_code, "first": 100 }),
+    )
+    .await;
+    assert_eq!(in_town["town"]["code"], town_code.as_str());
+    assert!(
+        lines(&in_town, "amount")
+            .iter()
+            .all(|l| lines(&live, "amount").contains(l)),
+        "a town's board holds only that town's donors"
+    );
+    assert_eq!(in_town["entries"][0]["displayName"], "张晓明");
+
+    // Every donation set was kept exactly; hour sets may only have been invalidated.
+    let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+    assert!(
+        report.differences.iter().all(|d| matches!(
+            d,
+            maintenance::Difference::NotReady { set } if set.contains("VOLUNTEER_HOURS")
+        )),
+        "{report}"
+    );
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    verify_is_clean(&app).await;
+}
+
+#[tokio::test]
+async fn an_enterprise_branch_counts_for_its_parent_group() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    let db = app.db().conn.clone();
+    let find = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            enterprise::Entity::find()
+                .filter(enterprise::Column::Name.eq(name))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let parent = find("浙江洞头海洋渔业集团有限公司").await;
+    let branch = find("浙江洞头海洋渔业集团有限公司鹿西分公司").await;
+    let other = find("洞头海霞渔业有限公司").await;
+    desk.give(
+        st,
+        DonorRef::Enterprise { id: branch.id },
+        800_000,
+        Visibility::Named,
+        FundingSource::Public,
+    )
+    .await;
+    desk.give(
+        st,
+        DonorRef::Enterprise { id: parent.id },
+        300_000,
+        Visibility::Named,
+        FundingSource::Public,
+    )
+    .await;
+    desk.give(
+        st,
+        DonorRef::Enterprise { id: other.id },
+        1_000_000,
+        Visibility::Named,
+        FundingSource::Public,
+    )
+    .await;
+    desk.give(
+        st,
+        DonorRef::Enterprise { id: other.id },
+        5_000_000,
+        Visibility::Named,
+        FundingSource::CharityTransfer,
+    )
+    .await;
+
+    let orgs = board(
+        &app,
+        None,
+        json!({ "board": "ORGANISATIONS", "period": "ALL_TIME" }),
+    )
+    .await;
+    assert_eq!(
+        lines(&orgs, "amount"),
+        vec![
+            (
+                "浙江洞头海洋渔业集团有限公司".to_owned(),
+                "11000.00".to_owned()
+            ),
+            ("洞头海霞渔业有限公司".to_owned(), "10000.00".to_owned()),
+        ]
+    );
+    // The enterprise's own login sees its rank.
+    let token = app.login(ENTERPRISE_PHONE).await;
+    let mine = board(
+        &app,
+        Some(&token),
+        json!({ "board": "ORGANISATIONS", "period": "ALL_TIME" }),
+    )
+    .await;
+    assert_eq!(
+        mine["myRank"],
+        json!({ "rank": 2, "amount": "10000.00", "minutes": null })
+    );
+}
+
+#[tokio::test]
+async fn after_the_cache_is_flushed_the_board_answers_from_the_database_and_rebuild_restores_it() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    let people = residents(&app, 3).await;
+    for (i, p) in people.iter().enumerate() {
+        desk.resident_gives(st, &p.phone, 10_000 * (i as i64 + 1))
+            .await;
+    }
+    let before = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(before["source"], "CACHE");
+
+    // FLUSHALL, for this test's keys only.
+    st.cache.delete_all_keys().await.unwrap();
+    let after = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(
+        after["source"], "DATABASE",
+        "a flushed set is never read as empty"
+    );
+    assert_eq!(lines(&after, "amount"), lines(&before, "amount"));
+
+    let report = maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    assert!(report.not_rebuilt.is_empty(), "{report}");
+    verify_is_clean(&app).await;
+    let rebuilt = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(rebuilt["source"], "CACHE");
+    assert_eq!(lines(&rebuilt, "amount"), lines(&before, "amount"));
+
+    // A difference is reported: a set that lost a member.
+    let all = api::rankings::model::BoardSpec {
+        board: api::entities::enums::Board::Residents,
+        period: api::rankings::model::PeriodKey::all_time(),
+        town: None,
+    };
+    st.cache
+        .zincrby(&all.zset_key(), &people[0].id.to_string(), -1.0)
+        .await
+        .unwrap();
+    let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+    assert_eq!(report.differences.len(), 1, "{report}");
+    assert!(matches!(
+        report.differences[0],
+        maintenance::Difference::Total { expected, actual, .. } if expected == actual + 1
+    ));
+}
+
+#[tokio::test]
+async fn a_read_after_a_flush_rebuilds_the_set_for_the_next_reads() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 2).await;
+    desk.resident_gives(&app.state, &people[0].phone, 8_800)
+        .await;
+    let first = board(&app, None, residents_all_time(5)).await;
+    assert_eq!(first["source"], "DATABASE", "nothing was built yet");
+    let mut source = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        source = board(&app, None, residents_all_time(5)).await["source"].clone();
+        if source == "CACHE" {
+            break;
+        }
+    }
+    assert_eq!(source, "CACHE");
+    desk.resident_gives(&app.state, &people[1].phone, 9_900)
+        .await;
+    let next = board(&app, None, residents_all_time(5)).await;
+    assert_eq!(next["source"], "CACHE");
+    assert_eq!(next["entries"][0]["amount"], "99.00");
+}
+
+#[tokio::test]
+async fn with_the_cache_unreachable_the_api_still_answers_from_the_database() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let down = Cache::redis_lazy(
+        "redis://127.0.0.1:1",
+        "down",
+        std::time::Duration::from_millis(200),
+    )
+    .unwrap();
+    let down_state = AppState {
+        cache: down.clone(),
+        ..app.state.clone()
+    };
+    let people = residents(&app, 2).await;
+    // Writes go through: the cache is not needed to record a donation.
+    desk.resident_gives(&down_state, &people[0].phone, 12_300)
+        .await;
+    desk.resident_gives(&down_state, &people[1].phone, 4_500)
+        .await;
+    let address = replica(&app, down).await;
+    let answer = gql_at(&address, BOARD, residents_all_time(10)).await["leaderboard"].clone();
+    assert_eq!(answer["source"], "DATABASE");
+    assert_eq!(lines(&answer, "amount"), residents_board_by_sql(&app).await);
+}
+
+#[tokio::test]
+async fn equal_totals_share_a_rank_and_the_next_rank_skips() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 4).await;
+    for (p, fen) in people.iter().zip([10_000, 10_000, 5_000, 20_000]) {
+        desk.resident_gives(&app.state, &p.phone, fen).await;
+    }
+    for _ in 0..2 {
+        // Once from the database, once from the set the first read rebuilt.
+        let b = board(&app, None, residents_all_time(10)).await;
+        let ranks: Vec<i64> = b["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["rank"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ranks, vec![1, 2, 2, 4]);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn masked_and_anonymous_names_appear_as_specified_and_the_donor_keeps_a_private_total() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    let people = residents(&app, 2).await;
+    set_name(&app, people[0].id, "王小丽", true, NameStyle::Named).await;
+    set_name(&app, people[1].id, "周强", false, NameStyle::Named).await;
+    // 陈晓明 consented to a masked name in the seeds.
+    desk.resident_gives(st, RESIDENT_PHONE, 30_000).await;
+    desk.give(
+        st,
+        resident_ref(RESIDENT_PHONE),
+        25_000,
+        Visibility::Anonymous,
+        FundingSource::Public,
+    )
+    .await;
+    desk.resident_gives(st, &people[0].phone, 40_000).await;
+    desk.resident_gives(st, &people[1].phone, 20_000).await;
+
+    let token = app.login(RESIDENT_PHONE).await;
+    let b = board(&app, Some(&token), residents_all_time(10)).await;
+    assert_eq!(
+        b["entries"],
+        json!([
+            { "rank": 1, "displayName": "王小丽", "amount": "400.00", "minutes": null },
+            { "rank": 2, "displayName": "陈*明", "amount": "300.00", "minutes": null },
+            { "rank": 3, "displayName": ANONYMOUS_NAME, "amount": "250.00", "minutes": null },
+            { "rank": 4, "displayName": ANONYMOUS_NAME, "amount": "200.00", "minutes": null },
+        ])
+    );
+    // Privately, the anonymous gift counts: 550 yuan puts 陈晓明 first.
+    assert_eq!(
+        b["myRank"],
+        json!({ "rank": 1, "amount": "550.00", "minutes": null })
+    );
+    let text = b.to_string();
+    for secret in [RESIDENT_PHONE, &people[0].phone, &people[0].id.to_string()] {
+        assert!(!text.contains(secret), "no phone or id on a public board");
+    }
+
+    // Two-character names are masked as 周*.
+    set_name(&app, people[1].id, "周强", true, NameStyle::Masked).await;
+    rankings::board_changed(st).await;
+    let b = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(b["entries"][3]["displayName"], "周*");
+}
+
+#[tokio::test]
+async fn withdrawing_consent_takes_the_name_off_the_board_at_once() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    desk.resident_gives(&app.state, RESIDENT_PHONE, 66_600)
+        .await;
+    let token = app.login(RESIDENT_PHONE).await;
+    let named = board(&app, None, residents_all_time(5)).await;
+    assert_eq!(named["entries"][0]["displayName"], "陈*明");
+    // Read twice so the answer sits in the response cache.
+    board(&app, None, residents_all_time(5)).await;
+
+    let choice = app
+        .gql_as(
+            Some(&token),
+            "mutation { setPublicNameConsent(consent: false) { consent publicName } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        choice["setPublicNameConsent"],
+        json!({ "consent": false, "publicName": ANONYMOUS_NAME })
+    );
+    let after = board(&app, None, residents_all_time(5)).await;
+    assert_eq!(after["entries"][0]["displayName"], ANONYMOUS_NAME);
+    assert!(!after.to_string().contains("陈"));
+
+    let again = app
+        .gql_as(
+            Some(&token),
+            "mutation { setPublicNameConsent(consent: true, nameStyle: NAMED) { publicName } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(again["setPublicNameConsent"]["publicName"], "陈晓明");
+    assert_eq!(
+        board(&app, None, residents_all_time(5)).await["entries"][0]["displayName"],
+        "陈晓明"
+    );
+
+    // Only residents choose, and only for themselves.
+    let admin = app.login(ADMIN_PHONE).await;
+    let refused = app
+        .gql_as(
+            Some(&admin),
+            "mutation { setPublicNameConsent(consent: true) { consent } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn a_donor_can_make_their_own_donation_anonymous_and_nobody_elses() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    maintenance::rebuild_all(app.db(), &app.state.cache)
+        .await
+        .unwrap();
+    let mine = desk
+        .resident_gives(&app.state, RESIDENT_PHONE, 12_000)
+        .await;
+    let other = desk
+        .resident_gives(&app.state, &residents(&app, 1).await[0].phone, 3_000)
+        .await;
+    let token = app.login(RESIDENT_PHONE).await;
+    let change = "mutation($id: ID!, $v: Visibility!) { setDonationVisibility(donationId: $id, visibility: $v) { visibility } }";
+    app.gql_as(
+        Some(&token),
+        change,
+        json!({ "id": mine.id.to_string(), "v": "ANONYMOUS" }),
+    )
+    .await
+    .ok();
+    let b = board(&app, Some(&token), residents_all_time(5)).await;
+    assert_eq!(b["source"], "CACHE");
+    assert_eq!(b["entries"][0]["displayName"], ANONYMOUS_NAME);
+    assert_eq!(b["entries"][0]["amount"], "120.00");
+    assert_eq!(b["myRank"]["amount"], "120.00");
+    let refused = app
+        .gql_as(
+            Some(&token),
+            change,
+            json!({ "id": other.id.to_string(), "v": "ANONYMOUS" }),
+        )
+        .await;
+    assert_eq!(refused.code(), Some("NOT_FOUND"));
+    verify_is_clean(&app).await;
+}
+
+#[tokio::test]
+async fn a_resident_far_outside_the_top_still_gets_their_rank() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    for p in residents(&app, 30).await {
+        desk.resident_gives(&app.state, &p.phone, 50_000).await;
+    }
+    desk.resident_gives(&app.state, RESIDENT_PHONE, 100).await;
+    let token = app.login(RESIDENT_PHONE).await;
+    for _ in 0..2 {
+        let b = board(&app, Some(&token), residents_all_time(5)).await;
+        assert_eq!(b["entries"].as_array().unwrap().len(), 5);
+        assert_eq!(b["entryCount"], 31);
+        assert_eq!(
+            b["myRank"],
+            json!({ "rank": 31, "amount": "1.00", "minutes": null })
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    // Anyone else gets no rank of their own.
+    assert!(board(&app, None, residents_all_time(5)).await["myRank"].is_null());
+}
+
+#[tokio::test]
+async fn a_board_read_after_an_acknowledged_write_is_never_stale_on_any_replica() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    maintenance::rebuild_all(app.db(), &app.state.cache)
+        .await
+        .unwrap();
+    let other = replica(&app, same_cache(&app).await).await;
+    let people = residents(&app, 1).await;
+    let mut expected = 0;
+    for i in 1..=5 {
+        // Read on both replicas (filling both response caches), write, read again.
+        board(&app, None, residents_all_time(3)).await;
+        gql_at(&other, BOARD, residents_all_time(3)).await;
+        desk.resident_gives(&app.state, &people[0].phone, 1_000 * i)
+            .await;
+        expected += 1_000 * i;
+        let want = Fen::new(expected).to_string();
+        let here = board(&app, None, residents_all_time(3)).await;
+        let there = gql_at(&other, BOARD, residents_all_time(3)).await["leaderboard"].clone();
+        assert_eq!(here["totalAmount"], want.as_str());
+        assert_eq!(there["totalAmount"], want.as_str());
+        assert_eq!(
+            there["source"], "CACHE",
+            "both processes read the same sets"
+        );
+    }
+}
+
+#[tokio::test]
+async fn period_keys_and_towns_are_checked() {
+    let app = spawn_app().await;
+    let bad = app
+        .gql(
+            BOARD,
+            json!({ "board": "RESIDENTS", "period": "MONTH", "key": "2026-13" }),
+        )
+        .await;
+    assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
+    let bad = app
+        .gql(
+            BOARD,
+            json!({ "board": "RESIDENTS", "period": "YEAR", "town": "ATLANTIS" }),
+        )
+        .await;
+    assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
+    let q = app
+        .gql(
+            BOARD,
+            json!({ "board": "RESIDENTS", "period": "QUARTER", "key": "2026-Q2" }),
+        )
+        .await
+        .ok();
+    assert_eq!(q["leaderboard"]["periodKey"], "2026-Q2");
+    assert_eq!(q["leaderboard"]["entries"], json!([]));
+}
+
+const PUBLISH: &str = "mutation($board: Board!, $period: Period!, $corrects: ID) {
+  publishRankingEdition(board: $board, period: $period, correctsEditionId: $corrects) {
+    id number ledgerHash rulesJson corrects { number }
+    entries { rank displayName amount }
+  }
+}";
+
+const EDITION: &str = "query($n: Int!) {
+  rankingEdition(number: $n) { number ledgerHash entries { rank displayName amount } corrects { number } correctedBy { number } }
+  verifyRankingEdition(number: $n) { ledgerHash recomputedHash hashMatches entriesMatch }
+}";
+
+#[tokio::test]
+async fn an_edition_stays_exactly_as_published_after_later_donations() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 2).await;
+    let first = desk
+        .resident_gives(&app.state, RESIDENT_PHONE, 52_000)
+        .await;
+    desk.resident_gives(&app.state, &people[0].phone, 18_000)
+        .await;
+    // An edition shows the ledger as it stood a moment before publication.
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    let admin = app.login(ADMIN_PHONE).await;
+    let vars = json!({ "board": "RESIDENTS", "period": "ALL_TIME" });
+    let published =
+        app.gql_as(Some(&admin), PUBLISH, vars.clone()).await.ok()["publishRankingEdition"].clone();
+    assert_eq!(
+        published["entries"][0],
+        json!({ "rank": 1, "displayName": "陈*明", "amount": "520.00" })
+    );
+    let number = published["number"].as_i64().unwrap();
+    let rules: Value = serde_json::from_str(published["rulesJson"].as_str().unwrap()).unwrap();
+    assert_eq!(rules["rules"][0]["excludeGovernmentMatching"], true);
+
+    // Later: more donations, a void, a withdrawn consent.
+    desk.resident_gives(&app.state, &people[1].phone, 99_000)
+        .await;
+    desk.void(&app.state, &first).await;
+    let token = app.login(RESIDENT_PHONE).await;
+    app.gql_as(
+        Some(&token),
+        "mutation { setPublicNameConsent(consent: false) { consent } }",
+        json!({}),
+    )
+    .await
+    .ok();
+
+    let now = app.gql(EDITION, json!({ "n": number })).await.ok();
+    assert_eq!(now["rankingEdition"]["entries"], published["entries"]);
+    assert_eq!(now["rankingEdition"]["ledgerHash"], published["ledgerHash"]);
+    assert_eq!(
+        now["verifyRankingEdition"],
+        json!({
+            "ledgerHash": published["ledgerHash"],
+            "recomputedHash": published["ledgerHash"],
+            "hashMatches": true,
+            "entriesMatch": true,
+        })
+    );
+
+    // Tampering with a counted ledger row shows.
+    let db = &app.db().conn;
+    let row = donation::Entity::find_by_id(first.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut m: donation::ActiveModel = row.into();
+    m.amount_fen = Set(52_100);
+    m.update(db).await.unwrap();
+    let check = app.gql(EDITION, json!({ "n": number })).await.ok();
+    assert_eq!(check["verifyRankingEdition"]["hashMatches"], false);
+    assert_eq!(check["verifyRankingEdition"]["entriesMatch"], false);
+
+    // A correction is a new edition naming the one it corrects.
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    let corrected = app
+        .gql_as(
+            Some(&admin),
+            PUBLISH,
+            json!({ "board": "RESIDENTS", "period": "ALL_TIME", "corrects": published["id"] }),
+        )
+        .await
+        .ok()["publishRankingEdition"]
+        .clone();
+    assert_eq!(corrected["number"].as_i64(), Some(number + 1));
+    assert_eq!(corrected["corrects"]["number"].as_i64(), Some(number));
+    assert_eq!(corrected["entries"][0]["amount"], "990.00");
+    let old = app.gql(EDITION, json!({ "n": number })).await.ok();
+    assert_eq!(
+        old["rankingEdition"]["correctedBy"],
+        json!([{ "number": number + 1 }])
+    );
+    let wrong = app
+        .gql_as(
+            Some(&admin),
+            PUBLISH,
+            json!({ "board": "ORGANISATIONS", "period": "ALL_TIME", "corrects": published["id"] }),
+        )
+        .await;
+    assert_eq!(wrong.code(), Some("BAD_USER_INPUT"));
+
+    let list = app
+        .gql(
+            "{ rankingEditions(first: 10) { edges { node { number } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        list["rankingEditions"]["edges"][0]["node"]["number"].as_i64(),
+        Some(number + 1)
+    );
+    let refused = app.gql_as(Some(&token), PUBLISH, vars).await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn ranking_rules_are_data_and_the_minimum_to_appear_applies_at_once() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 2).await;
+    desk.resident_gives(&app.state, &people[0].phone, 5_000)
+        .await;
+    desk.resident_gives(&app.state, &people[1].phone, 50_000)
+        .await;
+    let admin = app.login(ADMIN_PHONE).await;
+    let create = "mutation($at: DateTime!) { createRankingRule(input: { effectiveFrom: $at,
+        excludeGovernmentMatching: true, excludeCharityTransfers: true, rollUpBranches: true,
+        minAmount: \"100.00\" }) { minAmount } }";
+    let rule = app
+        .gql_as(
+            Some(&admin),
+            create,
+            json!({ "at": Utc::now().to_rfc3339() }),
+        )
+        .await
+        .ok();
+    assert_eq!(rule["createRankingRule"]["minAmount"], "100.00");
+    let b = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(
+        b["entries"].as_array().unwrap().len(),
+        1,
+        "50 yuan is below the minimum"
+    );
+    assert_eq!(b["entryCount"], 2);
+    let past = app
+        .gql_as(
+            Some(&admin),
+            create,
+            json!({ "at": (Utc::now() - Duration::days(30)).to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(past.code(), Some("BAD_USER_INPUT"));
+    let rules = app
+        .gql("{ rankingRules { minAmount } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(rules["rankingRules"].as_array().unwrap().len(), 2);
+    let refused = app
+        .gql_as(
+            Some(&app.login(RESIDENT_PHONE).await),
+            create,
+            json!({ "at": Utc::now().to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"));
+}
