@@ -1098,3 +1098,86 @@ async fn ranking_rules_are_data_and_the_minimum_to_appear_applies_at_once() {
         .await;
     assert_eq!(refused.code(), Some("FORBIDDEN"));
 }
+
+/// Wait until a board read comes from the rebuilt set (a read of an unbuilt set starts a build).
+async fn until_cached(app: &TestApp, vars: Value) -> Value {
+    for _ in 0..100 {
+        let read = board(app, None, vars.clone()).await;
+        if read["source"] == "CACHE" {
+            return read;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the set was never rebuilt");
+}
+
+#[tokio::test]
+async fn the_hours_board_follows_certifications_and_upheld_disputes_made_through_the_api() {
+    use crate::volunteering::{attended_activity, certify};
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let admin = app.login(ADMIN_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let hours = json!({ "board": "VOLUNTEER_HOURS", "period": "ALL_TIME", "first": 100 });
+    let before = until_cached(&app, hours.clone()).await;
+    assert_eq!(lines(&before, "minutes"), hours_board_by_sql(&app).await);
+
+    let (_, signup) = attended_activity(
+        &app,
+        &staff,
+        &resident,
+        180,
+        chrono::TimeDelta::hours(1),
+        (0, 150),
+    )
+    .await;
+    let cert = certify(&app, &staff, &signup, None, None, "rank-cert-1")
+        .await
+        .ok();
+    let cert_id = cert["certifyHours"]["id"].as_str().unwrap().to_owned();
+    // Whatever the source (a certification right after a build may only invalidate the set),
+    // the board now holds the new hours.
+    let certified = board(&app, None, hours.clone()).await;
+    assert_eq!(lines(&certified, "minutes"), hours_board_by_sql(&app).await);
+    let certified = until_cached(&app, hours.clone()).await;
+    let own = |b: &Value| -> i64 {
+        b["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["displayName"] == "陈*明")
+            .map_or(0, |e| e["minutes"].as_i64().unwrap())
+    };
+    let own_before = own(&certified);
+
+    app.gql_as(
+        Some(&resident),
+        "mutation($id: ID!) { disputeCertification(certificationId: $id, reason: \"我全程三小时都在\") { id } }",
+        json!({ "id": cert_id }),
+    )
+    .await
+    .ok();
+    app.gql_as(
+        Some(&admin),
+        "mutation($id: ID!) { resolveHourDispute(certificationId: $id, outcome: UPHELD, minutes: 180, resolution: \"签到记录核实\", idempotencyKey: \"rank-resolve-1\") { minutes } }",
+        json!({ "id": cert_id }),
+    )
+    .await
+    .ok();
+    // The upheld dispute moved the maintained set by the 30 minutes, with no rebuild between.
+    let upheld = board(&app, None, hours.clone()).await;
+    assert_eq!(upheld["source"], "CACHE");
+    assert_eq!(own(&upheld), own_before + 30);
+    assert_eq!(lines(&upheld, "minutes"), hours_board_by_sql(&app).await);
+    // Every set that is built agrees with the database (the rest were never read).
+    let report = maintenance::verify_all(app.db(), &app.state.cache)
+        .await
+        .unwrap();
+    assert!(
+        report
+            .differences
+            .iter()
+            .all(|d| matches!(d, maintenance::Difference::NotReady { .. })),
+        "{report}"
+    );
+}
