@@ -94,6 +94,26 @@ pub struct Settings {
     )]
     pub trust_forwarded_for: bool,
 
+    /// How often each process checks that the ranking sets in Redis survived (a stop, a
+    /// flush, a restart, a write Redis missed) and restores them; 0 turns the check off.
+    #[arg(
+        long,
+        env = "RANKING_RECONCILE_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub ranking_reconcile_secs: u64,
+
+    /// How often one process (whichever claims it first) rebuilds every ranking set from the
+    /// database as a backstop for writes no process could report; 0 turns it off.
+    #[arg(
+        long,
+        env = "RANKING_REBUILD_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub ranking_rebuild_secs: u64,
+
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub sessions: SessionCheck,
     /// Newly published broadcasts, fanned out to live subscribers (via Redis when set).
     pub feed: crate::broadcast::Feed,
+    /// Keeps the ranking sets in Redis equal to the database through outages.
+    pub upkeep: crate::rankings::Upkeep,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             keys,
             settings: Arc::new(settings),
             sessions: SessionCheck::default(),
+            upkeep: crate::rankings::Upkeep::default(),
         }
     }
 }
@@ -134,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         db: state.db.clone(),
     });
     let responses = ResponseCache::new();
+    crate::rankings::reconcile::spawn(state.clone());
     Router::new()
         .merge(graphql_route)
         .merge(crate::feed::router(state.clone(), responses.clone()))

@@ -121,6 +121,9 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     settings.client_dir = dir.path().join("no-client");
     settings.enable_playground = Some(true);
     settings.db_max_connections = 10;
+    // Background upkeep would race the tests that look at the sets; they opt in by tweak.
+    settings.ranking_reconcile_secs = 0;
+    settings.ranking_rebuild_secs = 0;
     if let Some(tweak) = options.tweak {
         tweak(settings);
     }

@@ -1181,3 +1181,45 @@ async fn the_hours_board_follows_certifications_and_upheld_disputes_made_through
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn after_a_flush_the_upkeep_restores_every_standing_set_without_a_read_or_a_command() {
+    let app = spawn_app_with(AppOptions {
+        tweak: Some(|s| s.ranking_reconcile_secs = 1),
+        ..AppOptions::default()
+    })
+    .await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    let people = residents(&app, 3).await;
+    for (i, p) in people.iter().enumerate() {
+        desk.resident_gives(st, &p.phone, 10_000 * (i as i64 + 1))
+            .await;
+    }
+    // Let the upkeep see the sets once, then lose them all.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    st.cache.delete_all_keys().await.unwrap();
+    let lost = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+    assert!(!lost.differences.is_empty(), "the flush emptied the sets");
+
+    // Nobody reads the board and nobody runs `rebuild`: the upkeep restores it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+        if report.differences.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not restored: {report}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let restored = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(restored["source"], "CACHE");
+    assert_eq!(
+        lines(&restored, "amount"),
+        residents_board_by_sql(&app).await
+    );
+}

@@ -265,6 +265,14 @@ pub fn api_command(database_url: &str, redis_url: Option<&str>) -> Command {
     cmd
 }
 
+/// Run an `api` subcommand against a Redis too, returning its output whatever the exit.
+pub fn api_try(database_url: &str, redis_url: &str, args: &[&str]) -> std::process::Output {
+    api_command(database_url, Some(redis_url))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// Run an `api` subcommand to completion.
 pub fn api_run(database_url: &str, args: &[&str]) -> std::process::Output {
     let out = api_command(database_url, None).args(args).output().unwrap();
@@ -286,8 +294,18 @@ pub struct ApiProcess {
 
 impl ApiProcess {
     pub async fn start(database_url: &str, redis_url: Option<&str>) -> Self {
+        Self::start_with(database_url, redis_url, &[]).await
+    }
+
+    /// Start with extra environment variables (settings the scenario needs).
+    pub async fn start_with(
+        database_url: &str,
+        redis_url: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = free_port();
         let child = api_command(database_url, redis_url)
+            .envs(env.iter().copied())
             .env("PORT", port.to_string())
             .env("HOST", "127.0.0.1")
             .arg("serve")

@@ -6,10 +6,12 @@ pub mod editions;
 pub mod graphql;
 pub mod maintenance;
 pub mod model;
+pub mod reconcile;
 pub mod response_cache;
 pub mod service;
-mod sets;
+pub(crate) mod sets;
 
 pub use graphql::{RankingsMutation, RankingsQuery};
+pub use reconcile::Upkeep;
 pub use response_cache::ResponseCache;
 pub use sets::Ticket;

@@ -148,7 +148,7 @@ pub struct BoardSpec {
 
 /// Every ranking key lives under one hash tag, so scripts touching several keys also work on a
 /// Redis Cluster.
-const TAG: &str = "{lb}";
+pub(crate) const TAG: &str = "{lb}";
 
 impl BoardSpec {
     fn suffix(&self) -> String {

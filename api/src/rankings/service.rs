@@ -20,7 +20,6 @@ use super::{
 };
 use crate::{
     auth::Viewer,
-    cache::Cache,
     catalog,
     db::Db,
     entities::{
@@ -456,8 +455,10 @@ async fn donation_updates(
 }
 
 /// Apply deltas after a commit; never fails the request. A cache that cannot be reached is
-/// told later (in the background) to drop the sets, so nobody serves them short.
-async fn commit_updates(cache: &Cache, proof: Proof, updates: HashMap<BoardSpec, SetUpdate>) {
+/// told later (in the background) to drop the sets, so nobody serves them short, and the
+/// upkeep task restores them once it answers again.
+async fn commit_updates(app: &AppState, proof: Proof, updates: HashMap<BoardSpec, SetUpdate>) {
+    let cache = &app.cache;
     match sets::apply(cache, &proof, &updates).await {
         Ok(outcomes) => {
             for (spec, applied) in outcomes {
@@ -468,6 +469,7 @@ async fn commit_updates(cache: &Cache, proof: Proof, updates: HashMap<BoardSpec,
         }
         Err(e) => {
             tracing::warn!(error = %e, "ranking cache update failed; invalidating later");
+            app.upkeep.report_missed_update();
             sets::invalidate_later(cache.clone(), updates.into_keys().collect());
         }
     }
@@ -500,11 +502,11 @@ async fn after_donations(
                     }
                 }
             }
-            commit_updates(&app.cache, Proof::Ticket(Ticket::unknown()), all).await;
+            commit_updates(app, Proof::Ticket(Ticket::unknown()), all).await;
             return;
         }
     };
-    commit_updates(&app.cache, Proof::Ticket(ticket), updates).await;
+    commit_updates(app, Proof::Ticket(ticket), updates).await;
 }
 
 /// After a donation's transaction committed (fresh, not an idempotent replay).
@@ -527,7 +529,7 @@ pub async fn on_donations_imported(app: &AppState, ticket: Ticket, ds: &[donatio
 /// transaction, before the commit, which proves no snapshot taken earlier contains it.
 pub async fn on_hours_certified(app: &AppState, cert: &hour_certification::Model) {
     let updates = hours_updates(app, cert, i64::from(cert.minutes)).await;
-    commit_updates(&app.cache, Proof::Time(cert.certified_at), updates).await;
+    commit_updates(app, Proof::Time(cert.certified_at), updates).await;
 }
 
 /// After a certification's minutes changed by `delta_minutes` (a dispute upheld), with the
@@ -539,7 +541,7 @@ pub async fn on_hours_changed(
     delta_minutes: i64,
 ) {
     let updates = hours_updates(app, cert, delta_minutes).await;
-    commit_updates(&app.cache, Proof::Ticket(ticket), updates).await;
+    commit_updates(app, Proof::Ticket(ticket), updates).await;
 }
 
 async fn hours_updates(

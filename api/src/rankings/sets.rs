@@ -479,6 +479,19 @@ pub struct CachedBoard {
     pub own: Vec<Option<f64>>,
 }
 
+/// Whether a set is complete and maintained.
+pub async fn is_ready(cache: &Cache, spec: &BoardSpec) -> Result<bool, CacheError> {
+    let replies = cache
+        .batch(vec![Op::HGetAll(spec.meta_key())], false)
+        .await?;
+    Ok(replies
+        .into_iter()
+        .next()
+        .map(Reply::into_map)
+        .and_then(|meta| meta.get("state").cloned())
+        .is_some_and(|state| state == "ready"))
+}
+
 /// The top `limit` of a set, or `None` when the set is not ready.
 pub async fn read(
     cache: &Cache,
