@@ -1223,3 +1223,48 @@ async fn after_a_flush_the_upkeep_restores_every_standing_set_without_a_read_or_
         residents_board_by_sql(&app).await
     );
 }
+
+#[tokio::test]
+async fn the_periodic_rebuild_repairs_a_set_that_missed_a_write_nobody_reported() {
+    let app = spawn_app_with(AppOptions {
+        tweak: Some(|s| {
+            s.ranking_reconcile_secs = 1;
+            s.ranking_rebuild_secs = 1;
+        }),
+        ..AppOptions::default()
+    })
+    .await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    let people = residents(&app, 2).await;
+    desk.resident_gives(st, &people[0].phone, 30_000).await;
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    // A process that died between its commit and its set update: the set is short, and ready.
+    let all = api::rankings::model::BoardSpec {
+        board: api::entities::enums::Board::Residents,
+        period: api::rankings::model::PeriodKey::all_time(),
+        town: None,
+    };
+    st.cache
+        .zincrby(&all.zset_key(), &people[0].id.to_string(), -100.0)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+        if report.differences.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never repaired: {report}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let repaired = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(repaired["source"], "CACHE");
+    assert_eq!(
+        lines(&repaired, "amount"),
+        residents_board_by_sql(&app).await
+    );
+}
