@@ -536,7 +536,7 @@ async fn every_state_change_lands_in_the_audit_log() {
     let log = app
         .gql_as(
             Some(&admin),
-            "query($e: ID) { auditLog(first: 50, entityId: $e) { edges { node { action role orgId entity entityId requestId after } } } }",
+            "query($e: ID) { auditLog(first: 50, entityId: $e) { edges { node { action role orgId entity entityId requestId before after } } } }",
             json!({ "e": id }),
         )
         .await
@@ -551,7 +551,35 @@ async fn every_state_change_lands_in_the_audit_log() {
         assert_eq!(e["node"]["role"], "ORG_STAFF");
         assert_eq!(e["node"]["orgId"], json!(org_id(&app, FEDERATION).await));
         assert!(e["node"]["requestId"].as_str().unwrap().len() >= 32);
+        assert_eq!(e["node"]["entity"], "donations");
     }
+    // The rows themselves, before and after: a new donation has no before; the void shows
+    // the donation as it was and as it became.
+    let json_of = |v: &Value| -> Value {
+        v.as_str()
+            .map_or(Value::Null, |s| serde_json::from_str(s).unwrap())
+    };
+    let (void, record) = (&entries[0]["node"], &entries[1]["node"]);
+    assert!(record["before"].is_null());
+    let recorded = json_of(&record["after"]);
+    assert_eq!(recorded["row"]["amount_fen"], 10_000);
+    assert_eq!(recorded["row"]["status"], "CONFIRMED");
+    let (was, became) = (json_of(&void["before"]), json_of(&void["after"]));
+    assert_eq!(was["status"], "CONFIRMED");
+    assert!(was["void_reason"].is_null());
+    assert_eq!(became["row"]["status"], "VOIDED");
+    assert_eq!(became["row"]["void_reason"], "错录");
+    assert_eq!(became["arguments"]["reason"], "错录");
+
+    // A resident's own record: the consent flips, the ID number never appears.
+    let resident = app.login(RESIDENT_PHONE).await;
+    app.gql_as(
+        Some(&resident),
+        "mutation { setPublicNameConsent(consent: false) { consent } }",
+        json!({}),
+    )
+    .await
+    .ok();
     let all = app
         .gql_as(
             Some(&admin),
@@ -561,6 +589,24 @@ async fn every_state_change_lands_in_the_audit_log() {
         .await
         .ok();
     let all = all["auditLog"]["edges"].as_array().unwrap();
+    let consent = all
+        .iter()
+        .find(|e| e["node"]["action"] == "setPublicNameConsent")
+        .expect("consent change audited");
+    let consent = app
+        .gql_as(
+            Some(&admin),
+            "query($a: String) { auditLog(first: 1, action: $a) { edges { node { before after } } } }",
+            json!({ "a": consent["node"]["action"] }),
+        )
+        .await
+        .ok();
+    let node = &consent["auditLog"]["edges"][0]["node"];
+    let (was, became) = (json_of(&node["before"]), json_of(&node["after"]));
+    assert_eq!(was["name_consent"], true);
+    assert_eq!(became["row"]["name_consent"], false);
+    assert_eq!(was["id_number"], "***", "ID numbers never reach the log");
+    assert!(!node.to_string().contains("330322198503129752"));
     assert!(
         !all.iter().any(|e| e["node"]["action"] == "addCreditRule"),
         "refused calls change nothing"

@@ -11,7 +11,10 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
-use super::service::{self, AuditEntry, AuditFilter};
+use super::{
+    service::{self, AuditEntry, AuditFilter},
+    snapshot,
+};
 use crate::{
     auth::{Auth, RoleGuard, policy},
     entities::{audit_log, enums::Role},
@@ -139,21 +142,53 @@ impl Extension for Gate {
             }
             serde_json::Value::Object(args)
         };
-        let entity = info.return_type.trim_end_matches('!').to_owned();
+        let app = ctx.data_opt::<AppState>();
+        let target = snapshot::target(&action);
+        let before = match (app, target) {
+            (Some(app), Some((table, locate))) => {
+                snapshot::before(&app.db, table, locate, &arguments, viewer.as_ref()).await
+            }
+            _ => None,
+        };
+        let entity = match target {
+            Some((table, _)) => table.to_owned(),
+            None => info.return_type.trim_end_matches('!').to_owned(),
+        };
         let result = next.run(ctx, info).await?;
-        if let (Some(value), Some(app)) = (&result, ctx.data_opt::<AppState>()) {
-            let mut after = value.clone().into_json().unwrap_or_default();
-            redact(&mut after);
+        if let (Some(value), Some(app)) = (&result, app) {
+            let mut returned = value.clone().into_json().unwrap_or_default();
+            redact(&mut returned);
             let mut arguments = arguments;
             redact(&mut arguments);
+            let entity_id = result_id(&returned);
+            let after = match target {
+                Some((table, locate)) => {
+                    let row = snapshot::after(
+                        &app.db,
+                        table,
+                        locate,
+                        &arguments,
+                        viewer.as_ref(),
+                        entity_id,
+                    )
+                    .await;
+                    serde_json::json!({ "arguments": arguments, "row": row })
+                }
+                None => serde_json::json!({ "arguments": arguments, "result": returned }),
+            };
+            let entity_id = entity_id.or_else(|| {
+                after["row"]["id"]
+                    .as_str()
+                    .and_then(|id| uuid::Uuid::parse_str(id).ok())
+            });
             let entry = AuditEntry {
                 viewer,
                 action,
                 entity,
-                entity_id: result_id(&after),
+                entity_id,
                 request_id: ctx.data_opt::<RequestIdValue>().map(|r| r.0.clone()),
-                before: None,
-                after: Some(serde_json::json!({ "arguments": arguments, "result": after })),
+                before,
+                after: Some(after),
             };
             if let Err(err) = service::append(&app.db, entry).await {
                 tracing::error!(error = ?err, "audit append failed");

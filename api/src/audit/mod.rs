@@ -2,5 +2,6 @@
 
 mod graphql;
 pub mod service;
+pub mod snapshot;
 
 pub use graphql::{AuditQuery, MutationGate};
