@@ -304,13 +304,24 @@ impl ApiProcess {
         env: &[(&str, &str)],
     ) -> Self {
         let port = free_port();
-        let child = api_command(database_url, redis_url)
+        // FAULT_LOG_DIR=dir keeps each process's log (at info) for a failing scenario.
+        let log = match std::env::var_os("FAULT_LOG_DIR") {
+            Some(dir) => Stdio::from(
+                std::fs::File::create(Path::new(&dir).join(format!("api-{port}.log"))).unwrap(),
+            ),
+            None => Stdio::null(),
+        };
+        let mut command = api_command(database_url, redis_url);
+        if std::env::var_os("FAULT_LOG_DIR").is_some() {
+            command.env("RUST_LOG", "info");
+        }
+        let child = command
             .envs(env.iter().copied())
             .env("PORT", port.to_string())
             .env("HOST", "127.0.0.1")
             .arg("serve")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let api = Self {

@@ -14,13 +14,50 @@ pub enum CacheError {
     Unavailable(#[from] redis::RedisError),
     #[error("unexpected cache reply: {0}")]
     Reply(String),
+    #[error("cache failed moments ago; not retried yet")]
+    CoolingDown,
 }
+
+/// After Redis times out or refuses, calls fail at once for this long: a dead Redis then
+/// costs a request nothing, instead of a timeout on each of its cache calls.
+const COOL_DOWN: Duration = Duration::from_secs(1);
 
 /// Redis, connected on first use; the connection manager then reconnects by itself.
 struct RedisBackend {
     client: redis::Client,
     config: redis::aio::ConnectionManagerConfig,
     manager: tokio::sync::OnceCell<ConnectionManager>,
+    /// Unix ms until which calls fail at once (0: Redis answered last time).
+    failing_until_ms: std::sync::atomic::AtomicI64,
+}
+
+impl RedisBackend {
+    fn cooling_down(&self) -> bool {
+        self.failing_until_ms
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > super::unix_millis()
+    }
+
+    fn trip(&self) {
+        let until = super::unix_millis() + COOL_DOWN.as_millis() as i64;
+        self.failing_until_ms
+            .store(until, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether an error says Redis itself is gone or stuck (not a bad command or reply).
+fn is_outage(e: &CacheError) -> bool {
+    match e {
+        CacheError::Timeout => true,
+        CacheError::Unavailable(e) => {
+            e.is_io_error()
+                || e.is_timeout()
+                || e.is_connection_dropped()
+                || e.is_connection_refusal()
+                || e.is_unrecoverable_error()
+        }
+        CacheError::Reply(_) | CacheError::CoolingDown => false,
+    }
 }
 
 #[derive(Clone)]
@@ -35,6 +72,9 @@ pub struct Cache {
     backend: Backend,
     prefix: String,
     timeout: Duration,
+    /// Background work (rebuilds, upkeep): a longer timeout, and neither stopped by nor
+    /// tripping the cool-down, which exists to keep requests fast.
+    patient: bool,
 }
 
 impl std::fmt::Debug for Cache {
@@ -176,6 +216,7 @@ impl Cache {
             backend: Backend::Memory(Arc::default()),
             prefix: prefix.to_owned(),
             timeout: Duration::from_secs(1),
+            patient: false,
         }
     }
 
@@ -192,10 +233,22 @@ impl Cache {
                 client,
                 config,
                 manager: tokio::sync::OnceCell::new(),
+                failing_until_ms: std::sync::atomic::AtomicI64::new(0),
             })),
             prefix: prefix.to_owned(),
             timeout,
+            patient: false,
         })
+    }
+
+    /// The same cache for background work: calls may take up to 5 s, and a slow one does not
+    /// put the requests' calls into the cool-down.
+    pub fn patient(&self) -> Self {
+        Self {
+            timeout: self.timeout.max(Duration::from_secs(5)),
+            patient: true,
+            ..self.clone()
+        }
     }
 
     /// Connect to Redis now. The connection manager reconnects by itself after Redis restarts.
@@ -236,7 +289,20 @@ impl Cache {
     async fn redis_conn(&self) -> Result<Option<ConnectionManager>, CacheError> {
         match &self.backend {
             Backend::Memory(_) => Ok(None),
-            Backend::Redis(backend) => Ok(Some(self.connection(backend, self.timeout).await?)),
+            Backend::Redis(backend) => {
+                if !self.patient && backend.cooling_down() {
+                    return Err(CacheError::CoolingDown);
+                }
+                match self.connection(backend, self.timeout).await {
+                    Ok(conn) => Ok(Some(conn)),
+                    Err(e) => {
+                        if !self.patient && is_outage(&e) {
+                            backend.trip();
+                        }
+                        Err(e)
+                    }
+                }
+            }
         }
     }
 
@@ -267,10 +333,17 @@ impl Cache {
         &self,
         call: impl Future<Output = redis::RedisResult<T>>,
     ) -> Result<T, CacheError> {
-        match tokio::time::timeout(self.timeout, call).await {
-            Ok(result) => Ok(result?),
+        let result = match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result.map_err(CacheError::from),
             Err(_) => Err(CacheError::Timeout),
+        };
+        if let (Err(e), Backend::Redis(backend)) = (&result, &self.backend)
+            && !self.patient
+            && is_outage(e)
+        {
+            backend.trip();
         }
+        result
     }
 
     pub async fn ping(&self) -> Result<(), CacheError> {
@@ -734,5 +807,23 @@ mod tests {
         let started = std::time::Instant::now();
         assert!(cache.get("a").await.is_err());
         assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn after_an_outage_calls_fail_at_once_until_the_cool_down_ends() {
+        let cache =
+            Cache::redis_lazy("redis://127.0.0.1:1", "t", Duration::from_millis(200)).unwrap();
+        assert!(cache.get("a").await.is_err());
+        let started = std::time::Instant::now();
+        for _ in 0..100 {
+            assert!(matches!(cache.get("a").await, Err(CacheError::CoolingDown)));
+        }
+        assert!(started.elapsed() < Duration::from_millis(100));
+        tokio::time::sleep(COOL_DOWN).await;
+        // Past the window the next call tries Redis again.
+        assert!(!matches!(
+            cache.get("a").await,
+            Err(CacheError::CoolingDown)
+        ));
     }
 }

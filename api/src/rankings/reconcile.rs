@@ -63,6 +63,11 @@ pub fn spawn(app: AppState) {
     if every == 0 {
         return;
     }
+    // Rebuilds load whole sets: give them time, and keep their slowness away from requests.
+    let app = AppState {
+        cache: app.cache.patient(),
+        ..app
+    };
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(every));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -294,7 +294,7 @@ async fn from_database(
     let snapshot_done = Utc::now();
     let standings = attribution.standings(&contributions, 0);
     if let Some(token) = token {
-        let (cache, spec, standings) = (app.cache.clone(), spec.clone(), standings.clone());
+        let (cache, spec, standings) = (app.cache.patient(), spec.clone(), standings.clone());
         tokio::spawn(async move {
             match sets::publish(&cache, &spec, &token, &standings, snapshot_done).await {
                 Ok(outcome) => {

@@ -585,6 +585,7 @@ pub async fn known_specs(cache: &Cache) -> Result<Vec<BoardSpec>, CacheError> {
 /// Retry a failed post-commit update in the background: invalidate what it touched and bump
 /// the version, so no replica keeps serving a board that misses the write.
 pub fn invalidate_later(cache: Cache, specs: Vec<BoardSpec>) {
+    let cache = cache.patient();
     tokio::spawn(async move {
         let updates: HashMap<BoardSpec, SetUpdate> = specs
             .into_iter()
