@@ -16,6 +16,7 @@ mod m20261122_200001_disbursement_allocations;
 mod m20261122_200002_goods_stock_movements;
 mod m20261122_200003_supervision_items;
 mod m20261122_200004_district_inputs;
+mod m20261122_300001_append_only_records;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_200002_goods_stock_movements::Migration),
             Box::new(m20261122_200003_supervision_items::Migration),
             Box::new(m20261122_200004_district_inputs::Migration),
+            Box::new(m20261122_300001_append_only_records::Migration),
         ]
     }
 }

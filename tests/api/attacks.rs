@@ -781,3 +781,43 @@ async fn a_redis_that_never_answers_costs_each_request_at_most_the_redis_timeout
         );
     }
 }
+
+#[tokio::test]
+async fn the_audit_log_ledger_and_editions_refuse_changes_at_the_database_itself() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app_with(AppOptions {
+        demo_donations: true,
+        ..AppOptions::default()
+    })
+    .await;
+    app.login(STAFF_PHONE).await;
+    let db = &app.db().conn;
+    let backend = app.db().backend();
+    let count = |table: &'static str| async move {
+        db.query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+    };
+    let (audit, ledger) = (count("audit_log").await, count("credit_entries").await);
+    assert!(audit > 0 && ledger > 0);
+    for sql in [
+        "UPDATE audit_log SET action = 'nothing'",
+        "DELETE FROM audit_log",
+        "UPDATE credit_entries SET amount = amount + 1",
+        "DELETE FROM credit_entries",
+    ] {
+        let refused = db
+            .execute_raw(Statement::from_string(backend, sql.to_owned()))
+            .await;
+        let message = refused.expect_err(sql).to_string();
+        assert!(message.contains("append-only"), "{sql}: {message}");
+    }
+    assert_eq!(count("audit_log").await, audit);
+    assert_eq!(count("credit_entries").await, ledger);
+}

@@ -305,11 +305,13 @@ impl ApiProcess {
     ) -> Self {
         let port = free_port();
         // FAULT_LOG_DIR=dir keeps each process's log (at info) for a failing scenario.
-        let log = match std::env::var_os("FAULT_LOG_DIR") {
-            Some(dir) => Stdio::from(
-                std::fs::File::create(Path::new(&dir).join(format!("api-{port}.log"))).unwrap(),
-            ),
-            None => Stdio::null(),
+        let (log, log_too) = match std::env::var_os("FAULT_LOG_DIR") {
+            Some(dir) => {
+                let file =
+                    std::fs::File::create(Path::new(&dir).join(format!("api-{port}.log"))).unwrap();
+                (Stdio::from(file.try_clone().unwrap()), Stdio::from(file))
+            }
+            None => (Stdio::null(), Stdio::null()),
         };
         let mut command = api_command(database_url, redis_url);
         if std::env::var_os("FAULT_LOG_DIR").is_some() {
@@ -320,7 +322,7 @@ impl ApiProcess {
             .env("PORT", port.to_string())
             .env("HOST", "127.0.0.1")
             .arg("serve")
-            .stdout(Stdio::null())
+            .stdout(log_too)
             .stderr(log)
             .spawn()
             .unwrap();
