@@ -490,7 +490,7 @@ pub async fn import_rows(
     let txn = db.begin_write().await?;
     let mut written = Vec::with_capacity(to_write.len());
     for (line, d) in to_write {
-        match service::record_in(&*txn, viewer.account_id, d).await {
+        match service::record_in(&*txn, Uuid::now_v7(), viewer.account_id, d).await {
             Ok(model) => {
                 written.push(model);
                 report.imported += 1;
