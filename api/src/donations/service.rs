@@ -352,7 +352,7 @@ pub async fn register_resident(
 }
 
 /// A short code printed on the receipt that anyone can check.
-fn verification_code() -> String {
+pub(super) fn verification_code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::rng();
     (0..12)
