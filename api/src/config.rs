@@ -46,7 +46,9 @@ pub struct Settings {
     #[arg(long, env = "SEEDS_DIR", default_value = "./seeds", global = true)]
     pub seeds_dir: PathBuf,
 
-    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 20, global = true)]
+    /// Pool size. A write holds a connection for its whole transaction, so fewer connections
+    /// than concurrent writers makes them queue for the pool (32 matches the benchmark's load).
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 32, global = true)]
     pub db_max_connections: u32,
 
     /// How long a request waits for a pooled connection before failing cleanly.

@@ -124,6 +124,41 @@ async fn the_same_idempotency_key_returns_the_first_result() {
 }
 
 #[tokio::test]
+async fn racing_requests_with_one_key_but_different_input_record_one_donation() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let key = new_key();
+    let mut inputs = Vec::new();
+    for yuan in 1..=8 {
+        let mut input = donation_input(
+            &app,
+            RESIDENT_PHONE,
+            &format!("{yuan}0.00"),
+            "2026-02-01T02:00:00Z",
+        )
+        .await;
+        input["idempotencyKey"] = json!(key);
+        inputs.push(input);
+    }
+    let results =
+        futures::future::join_all(inputs.into_iter().map(|i| record(&app, &staff, i))).await;
+    let (won, lost): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.code().is_none());
+    assert_eq!(won.len(), 1, "exactly one input wins the key");
+    assert!(lost.iter().all(|r| r.code() == Some("CONFLICT")));
+    let amount = won[0].body["data"]["recordDonation"]["donation"]["amount"].clone();
+    let resident = app.login(RESIDENT_PHONE).await;
+    let me = app
+        .gql_as(Some(&resident), ME_CREDITS, json!({}))
+        .await
+        .ok();
+    assert_eq!(
+        me["myCredits"]["cumulativeDonation"], amount,
+        "counted once"
+    );
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
 async fn bad_donations_are_refused_with_codes_and_write_nothing() {
     let app = spawn_app().await;
     let staff = app.login(STAFF_PHONE).await;

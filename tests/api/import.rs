@@ -149,3 +149,62 @@ async fn a_file_without_the_required_columns_is_refused_whole() {
     let resp = upload(&app, &staff, b"foo,bar\n1,2\n".to_vec()).await;
     assert_eq!(resp.code(), Some("BAD_USER_INPUT"));
 }
+
+#[tokio::test]
+async fn a_bulk_import_continues_each_donors_ledger_and_registers_a_new_phone_once() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    // Credits already on the resident's balance: the imported entries continue from them.
+    let input = donation_input(&app, RESIDENT_PHONE, "50.00", "2026-02-01T02:00:00Z").await;
+    app.gql_as(Some(&staff), RECORD_DONATION, json!({ "input": input }))
+        .await
+        .ok();
+    let new_phone_row = |receipt: &str, amount: &str| {
+        format!(
+            "{receipt},洞头区慈善总会,RESIDENT,13711113333,,林新来,MONEY,{amount},,,海岛学子助学,,OFFLINE,PUBLIC,2026-03-01 10:00,MASKED"
+        )
+    };
+    let csv = [
+        ENGLISH_HEADER.to_owned(),
+        row("BULK-1", RESIDENT_PHONE, "100.00"),
+        new_phone_row("BULK-2", "25.00"),
+        row("BULK-3", RESIDENT_PHONE, "200.00"),
+        new_phone_row("BULK-4", "35.00"),
+    ]
+    .join("\n");
+    let report = upload(&app, &staff, csv.into_bytes()).await.ok();
+    assert_eq!(report["importDonations"]["ok"], true, "{report}");
+    assert_eq!(report["importDonations"]["imported"], 4);
+    let residents = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM residents WHERE phone = ?",
+        vec!["13711113333".into()],
+    )
+    .await;
+    assert_eq!(residents, 1, "the new phone is registered once");
+
+    let resident = app.login(RESIDENT_PHONE).await;
+    let me = app
+        .gql_as(
+            Some(&resident),
+            "{ myCredits { balance cumulativeDonation ledger(first: 10) { edges { node { amount balanceAfter } } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    // 1 credit per 5 yuan in 2026: 10, then 20 and 40 from the file.
+    assert_eq!(me["myCredits"]["cumulativeDonation"], "350.00");
+    assert_eq!(me["myCredits"]["balance"], 70);
+    let after: Vec<i64> = me["myCredits"]["ledger"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["balanceAfter"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        after,
+        [70, 30, 10],
+        "newest first, each continuing the last"
+    );
+    assert_ledger_consistent(&app).await;
+}

@@ -36,32 +36,63 @@ pub async fn append(
     amount: i64,
     source: EntrySource,
 ) -> AppResult<credit_entry::Model> {
+    append_moving_total(conn, donor_id, kind, amount, 0, source).await
+}
+
+/// [`append`], also adding `donated_fen` to the donor's cumulative donation total in the
+/// same statement (a new donation moves both), so recording a donation costs one update.
+#[tracing::instrument(skip(conn, source))]
+pub async fn append_moving_total(
+    conn: &impl ConnectionTrait,
+    donor_id: Uuid,
+    kind: CreditEntryKind,
+    amount: i64,
+    donated_fen: i64,
+    source: EntrySource,
+) -> AppResult<credit_entry::Model> {
     let mut update = donor::Entity::update_many()
         .col_expr(
             donor::Column::CreditBalance,
             Expr::col(donor::Column::CreditBalance).add(amount),
         )
         .filter(donor::Column::Id.eq(donor_id));
+    if donated_fen != 0 {
+        update = update.col_expr(
+            donor::Column::CumulativeDonationFen,
+            Expr::col(donor::Column::CumulativeDonationFen).add(donated_fen),
+        );
+    }
     if kind == CreditEntryKind::Redemption {
         update = update.filter(donor::Column::CreditBalance.gte(-amount));
     }
-    let moved = update.exec(conn).await?;
-    if moved.rows_affected == 0 {
-        return Err(if kind == CreditEntryKind::Redemption {
+    let refused = || {
+        if kind == CreditEntryKind::Redemption {
             AppError::conflict("not enough credits")
         } else {
             AppError::not_found("donor")
-        });
-    }
-    // Read back inside the same transaction; the row is locked by our update on PostgreSQL
-    // and the whole database is ours on SQLite, so this is the balance our entry produced.
-    let balance_after: i64 = donor::Entity::find_by_id(donor_id)
-        .select_only()
-        .column(donor::Column::CreditBalance)
-        .into_tuple()
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("donor"))?;
+        }
+    };
+    // The balance this update produced: the row stays locked by the update until commit on
+    // PostgreSQL, and SQLite has one writer, so no other entry can come between. Where the
+    // backend has RETURNING that is one round trip instead of two.
+    let balance_after = if conn.support_returning() {
+        let moved = update.exec_with_returning(conn).await?;
+        moved
+            .first()
+            .map(|d| d.credit_balance)
+            .ok_or_else(refused)?
+    } else {
+        if update.exec(conn).await?.rows_affected == 0 {
+            return Err(refused());
+        }
+        donor::Entity::find_by_id(donor_id)
+            .select_only()
+            .column(donor::Column::CreditBalance)
+            .into_tuple()
+            .one(conn)
+            .await?
+            .ok_or_else(|| AppError::not_found("donor"))?
+    };
     let entry = credit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         donor_id: Set(donor_id),

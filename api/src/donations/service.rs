@@ -1,11 +1,11 @@
 //! Recording and voiding donations: the donation, the donor's cumulative total and the credit
 //! entry always change together in one transaction.
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    ExprTrait, FromQueryResult, QueryFilter, Statement, Value, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -16,12 +16,12 @@ use crate::{
     credits::{ledger, rules},
     db::Db,
     entities::{
-        campaign, charity_project, credit_entry, donation, donor, enterprise,
-        enums::{CreditEntryKind, DonationStatus, DonorKind, NameStyle},
+        credit_entry, credit_rule, donation, donor, enterprise,
+        enums::{CreditEntryKind, CreditRuleKind, DonationStatus, DonorKind, NameStyle},
         resident,
     },
     error::{AppError, AppResult},
-    idempotency::{self, Freshness, IdempotencyKey},
+    idempotency::{self, Decided, Freshness, IdempotencyKey},
     rankings,
     startup::AppState,
 };
@@ -41,20 +41,25 @@ pub async fn record(
     let recorded_by = viewer.account_id;
     // Read before the commit: it lets the ranking cache prove it has not counted this yet.
     let ticket = rankings::service::write_ticket(app).await;
-    let (id, freshness) = idempotency::run(
+    // The id is chosen up front so the idempotency claim can carry the answer from the start.
+    let id = Uuid::now_v7();
+    let outcome = idempotency::run_decided(
         db,
         viewer.account_id,
         "recordDonation",
         key,
         &hash,
-        move |txn| Box::pin(async move { Ok(record_in(&**txn, recorded_by, input).await?.id) }),
+        id,
+        move |txn| Box::pin(async move { record_in(&**txn, id, recorded_by, input).await }),
     )
     .await?;
-    let model = find(db, id).await?;
-    if freshness == Freshness::Fresh {
-        rankings::service::on_donation_recorded(app, ticket, &model).await;
+    match outcome {
+        Decided::Fresh(model) => {
+            rankings::service::on_donation_recorded(app, ticket, &model).await;
+            Ok((model, Freshness::Fresh))
+        }
+        Decided::Replayed(first) => Ok((find(db, first).await?, Freshness::Replayed)),
     }
-    Ok((model, freshness))
 }
 
 pub async fn find(db: &Db, id: Uuid) -> AppResult<donation::Model> {
@@ -64,62 +69,179 @@ pub async fn find(db: &Db, id: Uuid) -> AppResult<donation::Model> {
         .ok_or_else(|| AppError::not_found("donation"))
 }
 
-/// The donation and its effects, inside the caller's write transaction.
+/// Everything a new donation refers to, read in one statement: each round trip to the
+/// database costs more than the lookup it carries.
+#[derive(Debug, FromQueryResult)]
+struct References {
+    project_org_id: Option<Uuid>,
+    campaign_starts_on: Option<NaiveDate>,
+    campaign_ends_on: Option<NaiveDate>,
+    duplicate_receipt: bool,
+    donor_id: Option<Uuid>,
+    donor_kind: Option<DonorKind>,
+    donor_town_id: Option<Uuid>,
+    rule_id: Option<Uuid>,
+    rule_kind: Option<CreditRuleKind>,
+    rule_credits: Option<i64>,
+    rule_per_units: Option<i64>,
+    rule_effective_from: Option<DateTime<Utc>>,
+    rule_created_by: Option<Uuid>,
+    rule_created_at: Option<DateTime<Utc>>,
+}
+
+/// `$n` placeholders work on both backends (sqlx-sqlite reads `$n` as the n-th argument).
+const REFERENCES_SQL: &str = "SELECT \
+    p.org_id AS project_org_id, \
+    c.starts_on AS campaign_starts_on, c.ends_on AS campaign_ends_on, \
+    EXISTS (SELECT 1 FROM donations x WHERE x.org_id = $3 AND x.receipt_no = $4) \
+      AS duplicate_receipt, \
+    d.id AS donor_id, d.kind AS donor_kind, d.town_id AS donor_town_id, \
+    r.id AS rule_id, r.kind AS rule_kind, r.credits AS rule_credits, \
+    r.per_units AS rule_per_units, r.effective_from AS rule_effective_from, \
+    r.created_by AS rule_created_by, r.created_at AS rule_created_at \
+    FROM (SELECT 1 AS one) q \
+    LEFT JOIN charity_projects p ON p.id = $1 \
+    LEFT JOIN campaigns c ON c.id = $2 \
+    LEFT JOIN donors d ON d.id = COALESCE((SELECT id FROM residents WHERE phone = $5), $6) \
+    LEFT JOIN credit_rules r ON r.id = (SELECT id FROM credit_rules \
+      WHERE kind = $7 AND effective_from <= $8 ORDER BY effective_from DESC LIMIT 1)";
+
+async fn references(
+    conn: &impl ConnectionTrait,
+    input: &NewDonation,
+    phone: Option<&Phone>,
+) -> AppResult<References> {
+    let (enterprise_id, rule_kind) = match &input.donor {
+        DonorRef::Enterprise { id } => (Some(*id), CreditRuleKind::DonationEnterprise),
+        _ => (None, CreditRuleKind::DonationResident),
+    };
+    let values: Vec<Value> = vec![
+        input.project_id.into(),
+        input.campaign_id.into(),
+        input.org_id.into(),
+        input.receipt_no.as_str().into(),
+        phone.map(|p| p.as_str().to_owned()).into(),
+        enterprise_id.into(),
+        rule_kind.to_value().into(),
+        input.donated_at.into(),
+    ];
+    References::find_by_statement(Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        REFERENCES_SQL,
+        values,
+    ))
+    .one(conn)
+    .await?
+    .ok_or_else(|| AppError::internal(anyhow::anyhow!("the references query returned no row")))
+}
+
+/// The donation and its effects, inside the caller's write transaction, under the id `id`.
 pub async fn record_in(
     conn: &impl ConnectionTrait,
+    id: Uuid,
     recorded_by: Uuid,
     input: NewDonation,
 ) -> AppResult<donation::Model> {
     input.check_shape(Utc::now())?;
-    let project = charity_project::Entity::find_by_id(input.project_id)
-        .one(conn)
-        .await?
-        .filter(|p| p.org_id == input.org_id)
-        .ok_or_else(|| {
-            AppError::bad_field("projectId", "no such project in this charity organisation")
-        })?;
-    if let Some(campaign_id) = input.campaign_id {
-        let campaign = campaign::Entity::find_by_id(campaign_id)
-            .one(conn)
-            .await?
-            .ok_or_else(|| AppError::bad_field("campaignId", "no such campaign"))?;
+    let phone = match &input.donor {
+        DonorRef::Resident { phone, .. } => Some(
+            Phone::parse(phone).map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?,
+        ),
+        _ => None,
+    };
+    let refs = references(conn, &input, phone.as_ref()).await?;
+    if refs.project_org_id != Some(input.org_id) {
+        return Err(AppError::bad_field(
+            "projectId",
+            "no such project in this charity organisation",
+        ));
+    }
+    if input.campaign_id.is_some() {
+        let (Some(starts_on), Some(ends_on)) = (refs.campaign_starts_on, refs.campaign_ends_on)
+        else {
+            return Err(AppError::bad_field("campaignId", "no such campaign"));
+        };
         let day = input
             .donated_at
             .with_timezone(&rules::DISTRICT_TZ)
             .date_naive();
-        if day < campaign.starts_on || day > campaign.ends_on {
+        if day < starts_on || day > ends_on {
             return Err(AppError::bad_field(
                 "campaignId",
                 "the donation date is outside the campaign's dates",
             ));
         }
     }
-    let duplicate = donation::Entity::find()
-        .filter(donation::Column::OrgId.eq(input.org_id))
-        .filter(donation::Column::ReceiptNo.eq(input.receipt_no.as_str()))
-        .one(conn)
-        .await?;
-    if duplicate.is_some() {
+    if refs.duplicate_receipt {
         return Err(AppError::conflict(
             "this receipt number is already used in this organisation",
         ));
     }
-
-    let (donor, walk_in_name) = resolve_donor(conn, &input.donor).await?;
-    let rule = match &donor {
-        Some(d) => {
-            rules::in_force(conn, rules::donation_rule_kind(d.kind), input.donated_at).await?
+    let found = match (refs.donor_id, refs.donor_kind) {
+        (Some(id), Some(kind)) => Some(DonorFacts {
+            id,
+            kind,
+            town_id: refs.donor_town_id,
+        }),
+        _ => None,
+    };
+    let (donor, walk_in_name) = match (&input.donor, found) {
+        (DonorRef::WalkIn { name }, _) => (
+            None,
+            name.as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+        ),
+        (DonorRef::Enterprise { .. }, Some(d)) if d.kind == DonorKind::Enterprise => {
+            (Some(d), None)
         }
-        None => None,
+        (DonorRef::Enterprise { .. }, _) => {
+            return Err(AppError::bad_field(
+                "donorEnterpriseId",
+                "no such enterprise",
+            ));
+        }
+        (DonorRef::Resident { .. }, Some(d)) => (Some(d), None),
+        (DonorRef::Resident { name, .. }, None) => {
+            let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+                return Err(AppError::bad_field(
+                    "donorPhone",
+                    "no resident has this phone; give the donor's name to register them",
+                ));
+            };
+            let phone = phone.as_ref().expect("a resident donor has a parsed phone");
+            let d = register_resident(conn, name, phone, None).await?;
+            (
+                Some(DonorFacts {
+                    id: d.id,
+                    kind: d.kind,
+                    town_id: d.town_id,
+                }),
+                None,
+            )
+        }
+    };
+    // The rule was looked up for the donor kind the input names; a found donor has that kind.
+    let rule = match (&donor, refs.rule_id) {
+        (Some(_), Some(rule_id)) => Some(credit_rule::Model {
+            id: rule_id,
+            kind: refs.rule_kind.unwrap_or(CreditRuleKind::DonationResident),
+            credits: refs.rule_credits.unwrap_or_default(),
+            per_units: refs.rule_per_units.unwrap_or(1),
+            effective_from: refs.rule_effective_from.unwrap_or_default(),
+            created_by: refs.rule_created_by,
+            created_at: refs.rule_created_at.unwrap_or_default(),
+        }),
+        _ => None,
     };
     let credits = rule
         .as_ref()
         .map_or(0, |r| rules::credits_for(r, input.amount.get()));
-    let now = Utc::now();
     let model = donation::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         org_id: Set(input.org_id),
-        project_id: Set(project.id),
+        project_id: Set(input.project_id),
         campaign_id: Set(input.campaign_id),
         donor_id: Set(donor.as_ref().map(|d| d.id)),
         walk_in_name: Set(walk_in_name),
@@ -142,7 +264,7 @@ pub async fn record_in(
         voided_by: Set(None),
         recorded_by: Set(recorded_by),
         verification_code: Set(verification_code()),
-        created_at: Set(now),
+        created_at: Set(Utc::now()),
     }
     .insert(conn)
     .await
@@ -154,20 +276,14 @@ pub async fn record_in(
     })?;
 
     if let Some(donor) = &donor {
-        donor::Entity::update_many()
-            .col_expr(
-                donor::Column::CumulativeDonationFen,
-                Expr::col(donor::Column::CumulativeDonationFen).add(model.amount_fen),
-            )
-            .filter(donor::Column::Id.eq(donor.id))
-            .exec(conn)
-            .await?;
         if credits > 0 {
-            ledger::append(
+            // Balance and cumulative total move in one update.
+            ledger::append_moving_total(
                 conn,
                 donor.id,
                 CreditEntryKind::Donation,
                 credits,
+                model.amount_fen,
                 ledger::EntrySource {
                     donation_id: Some(model.id),
                     rule_id: model.credit_rule_id,
@@ -176,55 +292,26 @@ pub async fn record_in(
                 },
             )
             .await?;
+        } else {
+            donor::Entity::update_many()
+                .col_expr(
+                    donor::Column::CumulativeDonationFen,
+                    Expr::col(donor::Column::CumulativeDonationFen).add(model.amount_fen),
+                )
+                .filter(donor::Column::Id.eq(donor.id))
+                .exec(conn)
+                .await?;
         }
     }
     Ok(model)
 }
 
-async fn resolve_donor(
-    conn: &impl ConnectionTrait,
-    donor: &DonorRef,
-) -> AppResult<(Option<donor::Model>, Option<String>)> {
-    match donor {
-        DonorRef::WalkIn { name } => Ok((
-            None,
-            name.as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned),
-        )),
-        DonorRef::Enterprise { id } => {
-            let found = donor::Entity::find_by_id(*id)
-                .one(conn)
-                .await?
-                .filter(|d| d.kind == DonorKind::Enterprise)
-                .ok_or_else(|| AppError::bad_field("donorEnterpriseId", "no such enterprise"))?;
-            Ok((Some(found), None))
-        }
-        DonorRef::Resident { phone, name } => {
-            let phone = Phone::parse(phone)
-                .map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?;
-            if let Some(r) = resident::Entity::find()
-                .filter(resident::Column::Phone.eq(phone.as_str()))
-                .one(conn)
-                .await?
-            {
-                let d = donor::Entity::find_by_id(r.id)
-                    .one(conn)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("donor"))?;
-                return Ok((Some(d), None));
-            }
-            let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
-                return Err(AppError::bad_field(
-                    "donorPhone",
-                    "no resident has this phone; give the donor's name to register them",
-                ));
-            };
-            let d = register_resident(conn, name, &phone, None).await?;
-            Ok((Some(d), None))
-        }
-    }
+/// What recording needs to know of a donor.
+#[derive(Clone, Copy, Debug)]
+struct DonorFacts {
+    id: Uuid,
+    kind: DonorKind,
+    town_id: Option<Uuid>,
 }
 
 /// A new resident with no public-name consent (the PIPL default) and a zero balance.
@@ -265,7 +352,7 @@ pub async fn register_resident(
 }
 
 /// A short code printed on the receipt that anyone can check.
-fn verification_code() -> String {
+pub(super) fn verification_code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::rng();
     (0..12)

@@ -3,4 +3,4 @@
 
 mod service;
 
-pub use service::{Freshness, IdempotencyKey, request_hash, run};
+pub use service::{Decided, Freshness, IdempotencyKey, request_hash, run, run_decided};

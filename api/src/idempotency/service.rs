@@ -3,8 +3,10 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    SqlErr, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr, TryInsertResult,
+    sea_query::{Expr, OnConflict},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
@@ -96,6 +98,84 @@ where
                 return Ok((value, Freshness::Fresh));
             }
         }
+    }
+    Err(AppError::conflict(
+        "a request with this idempotency key is still in progress; retry later",
+    ))
+}
+
+/// What [`run_decided`] did.
+pub enum Decided<T, R> {
+    /// The work ran now and returned this.
+    Fresh(R),
+    /// The key was used before with the same input; this is the result stored then.
+    Replayed(T),
+}
+
+/// Like [`run`], for work whose result is known before it runs (e.g. the id of the row it will
+/// insert). The claim stores that result at once, so no completion write follows the work,
+/// and the claim is an `INSERT .. ON CONFLICT DO NOTHING`: a concurrent holder of the key makes
+/// it wait for that transaction's end (PostgreSQL) instead of failing and polling. As in `run`,
+/// the claim commits or vanishes with the work.
+pub async fn run_decided<T, R, F>(
+    db: &Db,
+    account_id: Uuid,
+    operation: &str,
+    key: &IdempotencyKey,
+    hash: &str,
+    result: T,
+    work: F,
+) -> AppResult<Decided<T, R>>
+where
+    T: Serialize + DeserializeOwned + Send,
+    R: Send,
+    F: for<'t> FnOnce(&'t WriteTxn) -> Work<'t, R>,
+{
+    let response_json = serde_json::to_string(&result).map_err(AppError::internal)?;
+    let mut work = Some(work);
+    for attempt in 0..200u32 {
+        let txn = db.begin_write().await?;
+        let claim = idempotency_record::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            account_id: Set(account_id),
+            operation: Set(operation.to_owned()),
+            idem_key: Set(key.as_str().to_owned()),
+            request_hash: Set(hash.to_owned()),
+            response_json: Set(response_json.clone()),
+            created_at: Set(Utc::now()),
+        };
+        let claimed = idempotency_record::Entity::insert(claim)
+            .on_conflict(
+                OnConflict::columns([
+                    idempotency_record::Column::AccountId,
+                    idempotency_record::Column::Operation,
+                    idempotency_record::Column::IdemKey,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .try_insert()
+            .exec_without_returning(&*txn)
+            .await?;
+        if matches!(claimed, TryInsertResult::Inserted(n) if n > 0) {
+            let work = work.take().expect("work runs once");
+            let value = work(&txn).await?;
+            txn.commit().await?;
+            return Ok(Decided::Fresh(value));
+        }
+        // Taken: the holder has committed (a statement in this transaction sees it now).
+        if let Some(existing) = find(&*txn, account_id, operation, key).await? {
+            match replay::<T>(existing, hash)? {
+                Outcome::Replay(value) => return Ok(Decided::Replayed(value)),
+                Outcome::Busy | Outcome::Fresh(_) => {}
+            }
+        }
+        // A claim by `run` still in progress (SQLite), or one that vanished: try again.
+        drop(txn);
+        tokio::time::sleep(std::time::Duration::from_millis(
+            5 + u64::from(attempt.min(20)),
+        ))
+        .await;
     }
     Err(AppError::conflict(
         "a request with this idempotency key is still in progress; retry later",
