@@ -151,3 +151,24 @@ export async function smallTouchTargets(page) {
     return small
   })
 }
+
+/**
+ * A GraphQL call straight to the api (for setting the stage, never for what the test checks).
+ * @param {string} url @param {string} query @param {Record<string, unknown>} [variables] @param {string} [token]
+ */
+export async function gql(url, query, variables = {}, token) {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  })
+  const body = await res.json()
+  if (body.errors?.length) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`)
+  return body.data
+}
+
+/** An access token for a demo account. @param {string} url @param {string} phone */
+export async function apiToken(url, phone) {
+  const data = await gql(url, 'mutation($p: String!, $w: String!) { login(phone: $p, password: $w) { accessToken } }', { p: phone, w: PASSWORD })
+  return data.login.accessToken
+}
