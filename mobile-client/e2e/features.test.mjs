@@ -218,7 +218,8 @@ describe('phone client: board, perks, volunteering', () => {
       await resident.getByTestId('checkin-code').locator('textarea').fill(checkinCode)
       await resident.getByTestId('checkin-submit').tap()
       await resident.getByTestId('checkin-kept').waitFor()
-      await resident.locator('[data-testid="pending-checkin"][data-state="waiting"]').waitFor()
+      // The activity's title comes from what the phone saw before the signal went.
+      await resident.locator('[data-testid="pending-checkin"][data-state="waiting"]', { hasText: ACTIVITY_TITLE }).waitFor()
       await checkLayout(resident, 'checkin pending')
       await shot(resident, '86-checkin-pending-offline')
     } finally {

@@ -22,6 +22,7 @@ type Documents = {
     "\n  fragment DonationCell_donation on Donation {\n    id\n    receiptNo\n    kind\n    amount\n    goodsDescription\n    goodsQuantity\n    donatedAt\n    status\n    creditsAwarded\n    voidReason\n    donorName\n    org {\n      id\n      name\n    }\n    project {\n      id\n      name\n    }\n  }\n": typeof types.DonationCell_DonationFragmentDoc,
     "\n  query LatestBroadcast {\n    broadcasts(first: 1) {\n      nodes {\n        id\n        kind\n        title\n        body\n        publishedAt\n        org {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.LatestBroadcastDocument,
     "\n  fragment LedgerEntryCell_entry on CreditEntry {\n    id\n    kind\n    amount\n    balanceAfter\n    note\n    createdAt\n    certificationId\n    donation {\n      id\n      receiptNo\n      project {\n        id\n        name\n      }\n    }\n    redemption {\n      id\n      reward {\n        id\n        name\n      }\n    }\n  }\n": typeof types.LedgerEntryCell_EntryFragmentDoc,
+    "\n  query PendingActivity($id: ID!) {\n    activity(id: $id) {\n      id\n      title\n    }\n  }\n": typeof types.PendingActivityDocument,
     "\n  fragment RedemptionCell_redemption on Redemption {\n    id\n    quantity\n    creditsSpent\n    pickupCode\n    status\n    createdAt\n    fulfilledAt\n    cancelledAt\n    reward {\n      id\n      name\n      org {\n        id\n        name\n      }\n    }\n  }\n": typeof types.RedemptionCell_RedemptionFragmentDoc,
     "\n  fragment RewardCard_reward on Reward {\n    id\n    name\n    description\n    creditPrice\n    stock\n    perPersonLimit\n    validUntil\n    org {\n      id\n      name\n    }\n  }\n": typeof types.RewardCard_RewardFragmentDoc,
     "\n  fragment TierPerks_credits on MyCredits {\n    perks {\n      category\n      description\n    }\n    tierExplanation\n  }\n": typeof types.TierPerks_CreditsFragmentDoc,
@@ -75,6 +76,7 @@ const documents: Documents = {
     "\n  fragment DonationCell_donation on Donation {\n    id\n    receiptNo\n    kind\n    amount\n    goodsDescription\n    goodsQuantity\n    donatedAt\n    status\n    creditsAwarded\n    voidReason\n    donorName\n    org {\n      id\n      name\n    }\n    project {\n      id\n      name\n    }\n  }\n": types.DonationCell_DonationFragmentDoc,
     "\n  query LatestBroadcast {\n    broadcasts(first: 1) {\n      nodes {\n        id\n        kind\n        title\n        body\n        publishedAt\n        org {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.LatestBroadcastDocument,
     "\n  fragment LedgerEntryCell_entry on CreditEntry {\n    id\n    kind\n    amount\n    balanceAfter\n    note\n    createdAt\n    certificationId\n    donation {\n      id\n      receiptNo\n      project {\n        id\n        name\n      }\n    }\n    redemption {\n      id\n      reward {\n        id\n        name\n      }\n    }\n  }\n": types.LedgerEntryCell_EntryFragmentDoc,
+    "\n  query PendingActivity($id: ID!) {\n    activity(id: $id) {\n      id\n      title\n    }\n  }\n": types.PendingActivityDocument,
     "\n  fragment RedemptionCell_redemption on Redemption {\n    id\n    quantity\n    creditsSpent\n    pickupCode\n    status\n    createdAt\n    fulfilledAt\n    cancelledAt\n    reward {\n      id\n      name\n      org {\n        id\n        name\n      }\n    }\n  }\n": types.RedemptionCell_RedemptionFragmentDoc,
     "\n  fragment RewardCard_reward on Reward {\n    id\n    name\n    description\n    creditPrice\n    stock\n    perPersonLimit\n    validUntil\n    org {\n      id\n      name\n    }\n  }\n": types.RewardCard_RewardFragmentDoc,
     "\n  fragment TierPerks_credits on MyCredits {\n    perks {\n      category\n      description\n    }\n    tierExplanation\n  }\n": types.TierPerks_CreditsFragmentDoc,
@@ -166,6 +168,10 @@ export function graphql(source: "\n  query LatestBroadcast {\n    broadcasts(fir
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment LedgerEntryCell_entry on CreditEntry {\n    id\n    kind\n    amount\n    balanceAfter\n    note\n    createdAt\n    certificationId\n    donation {\n      id\n      receiptNo\n      project {\n        id\n        name\n      }\n    }\n    redemption {\n      id\n      reward {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment LedgerEntryCell_entry on CreditEntry {\n    id\n    kind\n    amount\n    balanceAfter\n    note\n    createdAt\n    certificationId\n    donation {\n      id\n      receiptNo\n      project {\n        id\n        name\n      }\n    }\n    redemption {\n      id\n      reward {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PendingActivity($id: ID!) {\n    activity(id: $id) {\n      id\n      title\n    }\n  }\n"): (typeof documents)["\n  query PendingActivity($id: ID!) {\n    activity(id: $id) {\n      id\n      title\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
