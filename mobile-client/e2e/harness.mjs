@@ -63,7 +63,13 @@ export async function startApi() {
   let output = ''
   const child = spawn(
     bin,
-    ['--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--client-dir', dist, '--seeds-dir', join(repoRoot, 'seeds')],
+    [
+      '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--client-dir', dist, '--seeds-dir', join(repoRoot, 'seeds'),
+      // Every phone of a test shares 127.0.0.1, and the per-IP limit counts the app's own files
+      // too: three phones installing the PWA (≈130 precached files each) would exhaust the
+      // default burst of 200 and see 429s for scripts and styles.
+      '--rate-limit-ip-burst', '5000', '--rate-limit-ip-per-sec', '1000',
+    ],
     { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   child.stdout.on('data', (b) => (output += b))

@@ -15,6 +15,10 @@ describe('a check-in code', () => {
     expect(c?.submitBefore).toBe(new Date(ISSUED * 1000 + 24 * 3600 * 1000).toISOString())
   })
 
+  it('names the activity by its API id (the code carries the UUID without dashes)', () => {
+    expect(readCheckinCode(code(ACTIVITY.replace(/-/g, '')))?.activityId).toBe(ACTIVITY)
+  })
+
   it('typed with spaces and line breaks is the same code', () => {
     const c = code()
     expect(normaliseCode(` ${c.slice(0, 10)}\n ${c.slice(10)} `)).toBe(c)

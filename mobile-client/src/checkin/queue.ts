@@ -42,6 +42,12 @@ function base64UrlDecode(part: string): string | null {
   }
 }
 
+/** The code carries the activity's UUID without dashes; the API's ids have them. */
+function hyphenatedUuid(id: string): string {
+  const m = /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i.exec(id)
+  return m ? `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase() : id
+}
+
 export interface CodeContents {
   activityId: string
   signedAt: string
@@ -66,7 +72,7 @@ export function readCheckinCode(raw: string): CodeContents | null {
   const expiresSecs = Number(expires)
   if (!activityId || !Number.isInteger(issuedSecs) || !Number.isInteger(expiresSecs)) return null
   return {
-    activityId,
+    activityId: hyphenatedUuid(activityId),
     signedAt: new Date(issuedSecs * 1000).toISOString(),
     submitBefore: new Date(issuedSecs * 1000 + SUBMIT_WINDOW_MS).toISOString(),
   }
