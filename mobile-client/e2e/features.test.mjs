@@ -273,6 +273,31 @@ describe('phone client: board, perks, volunteering', () => {
     await shot(staff, '93-staff-activities')
   })
 
+  test('activities filter by town, and staff see a finished activity fully certified', async () => {
+    await resident.goto('/activities')
+    await resident.getByTestId('activity-cell').first().waitFor()
+    await resident.locator('.van-dropdown-menu__item').first().tap()
+    await resident.locator('.van-dropdown-item__option:visible', { hasText: '东屏街道' }).tap()
+    await resident.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('[data-testid="activity-cell"]')]
+      return cells.length > 0 && cells.every((c) => (c.textContent ?? '').includes('东屏街道'))
+    }, null, { timeout: 15_000 })
+    await checkLayout(resident, 'activities by town')
+    await shot(resident, '95-activities-town')
+
+    await staff.goto('/staff/activities')
+    for (let i = 0; i < 5 && !(await staff.getByTestId('activity-cell').filter({ hasText: '9·5慈善日义卖' }).isVisible()); i++) {
+      await staff.mouse.wheel(0, 5_000)
+      await staff.waitForTimeout(300)
+    }
+    await staff.getByTestId('activity-cell').filter({ hasText: '9·5慈善日义卖' }).tap()
+    await staff.getByTestId('participant').first().waitFor()
+    assert.equal(await staff.getByTestId('certify-all').isDisabled(), true, 'nothing left to certify')
+    assert.match((await staff.getByTestId('certify-all').textContent()) ?? '', /已全部认证/)
+    await checkLayout(staff, 'staff-activity finished')
+    await shot(staff, '96-staff-activity-certified')
+  })
+
   test('the new screens fit a 360 px wide phone', async () => {
     await resident.setViewportSize({ width: 360, height: 740 })
     try {
