@@ -9,12 +9,17 @@ import {
   gql,
   horizontalOverflow,
   launchBrowser,
+  launchBrowserWithCamera,
   login,
   newPhone,
   shot,
   smallTouchTargets,
   startApi,
+  writeQrVideo,
 } from './harness.mjs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** @type {Awaited<ReturnType<typeof startApi>>} */
 let api
@@ -182,6 +187,36 @@ describe('phone client: board, perks, volunteering', () => {
     await resident.locator('.van-tab', { hasText: '我的礼遇券' }).tap()
     await resident.getByTestId('voucher-cell').filter({ hasText: '已核销' }).first().waitFor()
     await shot(resident, '81-my-vouchers')
+  })
+
+  test('a partner scans a voucher QR with the camera', async () => {
+    await resident.goto('/perks')
+    const offer = resident.locator('[data-testid="perk-offer"][data-claimable="true"]', { hasText: '洞头农商银行' }).first()
+    await offer.getByTestId('perk-claim').tap()
+    await resident.getByTestId('voucher-countdown').waitFor()
+    const code = (await resident.getByTestId('pickup-code').textContent())?.trim() ?? ''
+
+    // The partner's phone camera films the resident's screen: here, a video of that QR code.
+    const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
+    const video = join(dir, 'voucher.y4m')
+    await writeQrVideo(code, video)
+    const cameraBrowser = await launchBrowserWithCamera(video)
+    try {
+      const ctx = await newPhone(cameraBrowser, api.url)
+      await ctx.grantPermissions(['camera'])
+      const page = await ctx.newPage()
+      page.on('pageerror', (e) => console.error(`[camera] page error: ${e.message}`))
+      await login(page, PHONES.partner)
+      await page.getByTestId('scan-open').tap()
+      await page.locator('[data-testid="voucher-found"][data-status="ISSUED"]').waitFor({ timeout: 20_000 })
+      assert.equal((await page.getByTestId('voucher-code').locator('input').inputValue()).trim(), code)
+      await shot(page, '97-partner-scanned')
+      await page.getByTestId('voucher-honour').tap()
+      await page.getByTestId('voucher-honoured').waitFor()
+    } finally {
+      await cameraBrowser.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('a resident signs up, checks in offline (kept, then sent) and out with a typed code', async () => {

@@ -178,3 +178,43 @@ export async function apiToken(url, phone) {
   const data = await gql(url, 'mutation($p: String!, $w: String!) { login(phone: $p, password: $w) { accessToken } }', { p: phone, w: PASSWORD })
   return data.login.accessToken
 }
+
+/**
+ * A one-frame Y4M video of `text` as a QR code: Chromium's fake camera plays it, so a scan in
+ * the app decodes a real camera picture. @param {string} text @param {string} path
+ */
+export async function writeQrVideo(text, path) {
+  const { default: QRCode } = await import('qrcode')
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' })
+  const size = qr.modules.size
+  const W = 640
+  const H = 480
+  const scale = Math.floor(360 / (size + 8))
+  const side = (size + 8) * scale
+  const left = Math.floor((W - side) / 2)
+  const top = Math.floor((H - side) / 2)
+  const y = Buffer.alloc(W * H, 235)
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (!qr.modules.get(r, c)) continue
+      for (let dy = 0; dy < scale; dy++) {
+        const row = (top + (r + 4) * scale + dy) * W + left + (c + 4) * scale
+        y.fill(16, row, row + scale)
+      }
+    }
+  }
+  const chroma = Buffer.alloc((W / 2) * (H / 2), 128)
+  const header = Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma])
+  const { writeFileSync } = await import('node:fs')
+  writeFileSync(path, Buffer.concat([header, frame, frame, frame]))
+}
+
+/** Chromium whose camera shows the given Y4M video. @param {string} video */
+export async function launchBrowserWithCamera(video) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  })
+}
