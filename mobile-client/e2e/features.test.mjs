@@ -275,6 +275,18 @@ describe('phone client: board, perks, volunteering', () => {
     assert.match((await resident.getByTestId('checkin-done').textContent()) ?? '', new RegExp(`签退成功.*${ACTIVITY_TITLE}`))
     await shot(resident, '88-checkout-done')
 
+    // Staff punch by phone too: a second check-out is a no-op that keeps the first time.
+    await staff.keyboard.press('Escape')
+    await staff.reload()
+    await staff.getByTestId('punch-phone').locator('input').fill(PHONES.resident)
+    await staff.getByTestId('punch-out').tap()
+    await staff.locator('.van-toast', { hasText: '签退成功' }).waitFor()
+    await staff.getByTestId('punch-phone').locator('input').fill('13700000999')
+    await staff.getByTestId('punch-in').tap()
+    await staff.getByText('该手机号未报名本活动').waitFor()
+    await checkLayout(staff, 'staff-activity by phone')
+    await shot(staff, '98-staff-punch-by-phone')
+
     // Not a code at all is refused on the phone, before anything is kept or sent.
     await resident.getByTestId('checkin-code').locator('input').fill('hello')
     await resident.getByTestId('checkin-submit').tap()

@@ -419,6 +419,10 @@ const en: Messages = {
     noParticipants: 'Nobody has signed up yet',
     notCheckedIn: 'Not checked in',
     proposed: '{hours} h proposed',
+    byPhone: 'Check in or out by phone number',
+    phone: 'Phone',
+    phonePlaceholder: 'A signed-up volunteer\'s phone',
+    notSignedUp: 'No sign-up with this phone',
   },
   broadcast: {
     kinds: { NEED: 'Need', OFFER: 'Offer', ACTIVITY_PLAN: 'Activity plan', STORY: 'Story' },

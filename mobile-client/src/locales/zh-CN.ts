@@ -417,6 +417,10 @@ const zhCN = {
     noParticipants: '还没有人报名',
     notCheckedIn: '未签到',
     proposed: '建议 {hours} 小时',
+    byPhone: '按手机号签到 / 签退',
+    phone: '手机号',
+    phonePlaceholder: '已报名志愿者的手机号',
+    notSignedUp: '该手机号未报名本活动',
   },
   broadcast: {
     kinds: { NEED: '需求', OFFER: '捐助', ACTIVITY_PLAN: '活动预告', STORY: '慈善故事' },
