@@ -293,6 +293,32 @@ describe('phone client: board, perks, volunteering', () => {
     await resident.getByText('这不是有效的签到码').waitFor()
   })
 
+  test('a resident scans the activity QR with the camera to check in', async () => {
+    await staff.goto('/staff/activities')
+    await staff.getByTestId('activity-cell').filter({ hasText: ACTIVITY_TITLE }).tap()
+    await staff.getByTestId('show-checkin-code').tap()
+    const payload = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
+    const video = join(dir, 'checkin.y4m')
+    await writeQrVideo(payload, video)
+    const cameraBrowser = await launchBrowserWithCamera(video)
+    try {
+      const ctx = await newPhone(cameraBrowser, api.url)
+      await ctx.grantPermissions(['camera'])
+      const page = await ctx.newPage()
+      await login(page, PHONES.resident)
+      await page.goto('/checkin')
+      await page.getByTestId('scan-open').tap()
+      // Already checked in: the api answers with the first check-in, which the phone shows.
+      await page.getByTestId('checkin-done').waitFor({ timeout: 20_000 })
+      assert.match((await page.getByTestId('checkin-done').textContent()) ?? '', new RegExp(ACTIVITY_TITLE))
+      await shot(page, '99-checkin-scanned')
+    } finally {
+      await cameraBrowser.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('hours, the certificate and project pages show', async () => {
     await resident.goto('/hours')
     await resident.getByTestId('signup-cell').first().waitFor()
