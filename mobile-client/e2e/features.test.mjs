@@ -135,6 +135,26 @@ describe('phone client: board, perks, volunteering', () => {
     await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
   })
 
+  test('withdrawing the consent takes the resident\'s name off the board at once', async () => {
+    await resident.goto('/me')
+    const sw = resident.getByTestId('consent-switch')
+    await sw.waitFor()
+    // The seeded resident consented to a masked name: 陈*明 leads this month's board.
+    assert.equal(await sw.getAttribute('aria-checked'), 'true')
+    await checkLayout(resident, 'profile consent')
+    await shot(resident, '100-profile-consent')
+    await sw.tap()
+    await resident.locator('.van-toast', { hasText: '爱心人士' }).waitFor()
+    await resident.goto('/board')
+    await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
+    await resident.waitForFunction(() => /爱心人士/.test(document.querySelector('[data-testid="board-entry"]')?.textContent ?? ''), null, { timeout: 15_000 })
+    await shot(resident, '101-board-after-withdrawal')
+    // And back, so the rest of the run sees the seeded choice.
+    await resident.goto('/me')
+    await resident.getByTestId('consent-switch').tap()
+    await resident.getByTestId('consent-masked').waitFor()
+  })
+
   test('offline, the last board seen still shows', async () => {
     await resident.goto('/board')
     await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()

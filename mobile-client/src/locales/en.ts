@@ -189,6 +189,13 @@ const en: Messages = {
     logoutConfirm: 'Log out now?',
     adminHint: 'Administration is done in the district console.',
   },
+  consent: {
+    title: 'My name on the boards',
+    switch: 'Show my name on the Dongtou charity board',
+    explain: 'A separate consent (PIPL art. 25) you can withdraw at any time; without it the boards show 爱心人士.',
+    masked: 'As {name}',
+    named: 'In full: {name}',
+  },
   staffDonate: {
     title: 'Log a donation',
     donor: 'Donor',

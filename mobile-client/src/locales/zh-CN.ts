@@ -187,6 +187,13 @@ const zhCN = {
     logoutConfirm: '确定退出登录吗？',
     adminHint: '管理功能请使用区民政局管理后台。',
   },
+  consent: {
+    title: '慈善榜署名',
+    switch: '在洞头慈善榜上公开我的姓名',
+    explain: '依《个人信息保护法》第二十五条单独同意，可随时撤回；未同意时榜单显示为“爱心人士”。',
+    masked: '显示为 {name}',
+    named: '显示全名 {name}',
+  },
   staffDonate: {
     title: '记录捐赠',
     donor: '捐赠人',
