@@ -366,7 +366,7 @@ describe('phone client', () => {
       const partner = await ctx.newPage()
       await login(partner, PHONES.partner)
       await partner.waitForURL(/\/partner$/)
-      await partner.getByTestId('coming-soon').waitFor()
+      await partner.getByTestId('voucher-code').waitFor()
       await shot(partner, '50-partner-home')
       await partner.goto('/staff/donate')
       await partner.waitForURL(/\/partner$/)

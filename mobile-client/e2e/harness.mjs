@@ -63,7 +63,13 @@ export async function startApi() {
   let output = ''
   const child = spawn(
     bin,
-    ['--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--client-dir', dist, '--seeds-dir', join(repoRoot, 'seeds')],
+    [
+      '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--client-dir', dist, '--seeds-dir', join(repoRoot, 'seeds'),
+      // Every phone of a test shares 127.0.0.1, and the per-IP limit counts the app's own files
+      // too: three phones installing the PWA (≈130 precached files each) would exhaust the
+      // default burst of 200 and see 429s for scripts and styles.
+      '--rate-limit-ip-burst', '5000', '--rate-limit-ip-per-sec', '1000',
+    ],
     { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   child.stdout.on('data', (b) => (output += b))
@@ -149,5 +155,66 @@ export async function smallTouchTargets(page) {
       if (r.height < 44 - 0.5) small.push(`${el.className} ${Math.round(r.height)}px "${(el.textContent ?? '').trim().slice(0, 20)}"`)
     }
     return small
+  })
+}
+
+/**
+ * A GraphQL call straight to the api (for setting the stage, never for what the test checks).
+ * @param {string} url @param {string} query @param {Record<string, unknown>} [variables] @param {string} [token]
+ */
+export async function gql(url, query, variables = {}, token) {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  })
+  const body = await res.json()
+  if (body.errors?.length) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`)
+  return body.data
+}
+
+/** An access token for a demo account. @param {string} url @param {string} phone */
+export async function apiToken(url, phone) {
+  const data = await gql(url, 'mutation($p: String!, $w: String!) { login(phone: $p, password: $w) { accessToken } }', { p: phone, w: PASSWORD })
+  return data.login.accessToken
+}
+
+/**
+ * A one-frame Y4M video of `text` as a QR code: Chromium's fake camera plays it, so a scan in
+ * the app decodes a real camera picture. @param {string} text @param {string} path
+ */
+export async function writeQrVideo(text, path) {
+  const { default: QRCode } = await import('qrcode')
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' })
+  const size = qr.modules.size
+  const W = 640
+  const H = 480
+  const scale = Math.floor(360 / (size + 8))
+  const side = (size + 8) * scale
+  const left = Math.floor((W - side) / 2)
+  const top = Math.floor((H - side) / 2)
+  const y = Buffer.alloc(W * H, 235)
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      if (!qr.modules.get(r, c)) continue
+      for (let dy = 0; dy < scale; dy++) {
+        const row = (top + (r + 4) * scale + dy) * W + left + (c + 4) * scale
+        y.fill(16, row, row + scale)
+      }
+    }
+  }
+  const chroma = Buffer.alloc((W / 2) * (H / 2), 128)
+  const header = Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma])
+  const { writeFileSync } = await import('node:fs')
+  writeFileSync(path, Buffer.concat([header, frame, frame, frame]))
+}
+
+/** Chromium whose camera shows the given Y4M video. @param {string} video */
+export async function launchBrowserWithCamera(video) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
   })
 }

@@ -48,6 +48,38 @@ export const cacheConfig: CacheExchangeOpts = {
     RewardEdge: embedded,
     TownConnection: embedded,
     TownEdge: embedded,
+    // 洞头慈善榜: a board is embedded under its (board, period, town, first) arguments.
+    Leaderboard: embedded,
+    LeaderboardEntry: embedded,
+    MyRank: embedded,
+    ActivityConnection: embedded,
+    ActivityEdge: embedded,
+    SignupConnection: embedded,
+    SignupEdge: embedded,
+    ParticipantConnection: embedded,
+    ParticipantEdge: embedded,
+    Participant: embedded,
+    CheckinCode: embedded,
+    VolunteerCertificate: embedded,
+    CertificateLine: embedded,
+    BaijiaxinView: embedded,
+    BaijiaxinLevel: embedded,
+    BaijiaxinComponent: embedded,
+    PerkOffer: embedded,
+    PerkConnection: embedded,
+    PerkEdge: embedded,
+    VoucherConnection: embedded,
+    VoucherEdge: embedded,
+    VoucherLookup: embedded,
+    ProjectTransparency: embedded,
+    Amounts: embedded,
+    PurposeFigures: embedded,
+    MonthFigures: embedded,
+    StockLot: embedded,
+    DisbursementConnection: embedded,
+    DisbursementEdge: embedded,
+    BroadcastConnection: embedded,
+    BroadcastEdge: embedded,
   },
   resolvers: {
     Query: {
@@ -56,6 +88,17 @@ export const cacheConfig: CacheExchangeOpts = {
       charityProjects: relayPagination(),
       charityOrgs: relayPagination(),
       campaigns: relayPagination(),
+      activities: relayPagination(),
+      orgActivities: relayPagination(),
+      mySignups: relayPagination(),
+      myVouchers: relayPagination(),
+      broadcasts: relayPagination(),
+    },
+    Activity: {
+      participants: relayPagination(),
+    },
+    ProjectTransparency: {
+      disbursements: relayPagination(),
     },
     MyCredits: {
       ledger: relayPagination(),
@@ -77,6 +120,34 @@ export const cacheConfig: CacheExchangeOpts = {
       },
       cancelRedemption(_result, _args, cache) {
         cache.invalidate('Query', 'myCredits')
+      },
+      // A sign-up answers with the Signup; the activity's `mySignup` link is the viewer's own,
+      // so it is pointed at the answer here (the nested activity never carries it).
+      signUp(result, args, cache) {
+        const signup = result.signUp as { __typename?: string; id?: string } | null
+        if (signup?.id) cache.link({ __typename: 'Activity', id: String(args.activityId) }, 'mySignup', { __typename: 'Signup', id: signup.id })
+        invalidateField(cache, 'Query', 'mySignups')
+      },
+      cancelSignup(result, args, cache) {
+        const signup = result.cancelSignup as { __typename?: string; id?: string } | null
+        if (signup?.id) cache.link({ __typename: 'Activity', id: String(args.activityId) }, 'mySignup', { __typename: 'Signup', id: signup.id })
+        invalidateField(cache, 'Query', 'mySignups')
+      },
+      checkIn(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'mySignups')
+      },
+      checkOut(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'mySignups')
+      },
+      claimPerk(_result, _args, cache) {
+        cache.invalidate('Query', 'myPerks')
+        invalidateField(cache, 'Query', 'myVouchers')
+      },
+      certifyActivity(_result, args, cache) {
+        invalidateField(cache, 'Activity:' + String(args.activityId), 'participants')
+      },
+      disputeCertification(_result, _args, cache) {
+        cache.invalidate('Query', 'myVolunteerCertificate')
       },
     },
   },

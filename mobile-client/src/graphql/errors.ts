@@ -43,3 +43,8 @@ export function isRetryable(error: CombinedError): boolean {
 export function isUnauthenticated(error: CombinedError): boolean {
   return error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')
 }
+
+/** The same, for a code already read from the error. */
+export function isRetryableCode(code: ErrorCode): boolean {
+  return code === 'NETWORK' || code === 'UNAVAILABLE' || code === 'RATE_LIMITED'
+}

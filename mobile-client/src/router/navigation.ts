@@ -3,7 +3,7 @@
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
 import { isEnabled, type Feature } from './features'
-import { DONOR_ROLES, PARTNER_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
+import { DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
 import type { AppRouteName } from './routes'
 
 export interface NavEntry {
@@ -36,9 +36,9 @@ export const HOME_SHORTCUTS: readonly NavEntry[] = [
   { route: 'rewards', icon: 'gift-o', label: 'shortcuts.rewards', roles: DONOR_ROLES },
   { route: 'redemptions', icon: 'bag-o', label: 'shortcuts.redemptions', roles: DONOR_ROLES },
   { route: 'activities', icon: 'flag-o', label: 'shortcuts.activities', roles: DONOR_ROLES, feature: 'activities' },
-  { route: 'checkin', icon: 'scan', label: 'shortcuts.checkin', roles: DONOR_ROLES, feature: 'checkin' },
-  { route: 'hours', icon: 'clock-o', label: 'shortcuts.hours', roles: DONOR_ROLES, feature: 'hours' },
-  { route: 'perks', icon: 'coupon-o', label: 'shortcuts.perks', roles: DONOR_ROLES, feature: 'perks' },
+  { route: 'checkin', icon: 'scan', label: 'shortcuts.checkin', roles: RESIDENT_ROLES, feature: 'checkin' },
+  { route: 'hours', icon: 'clock-o', label: 'shortcuts.hours', roles: RESIDENT_ROLES, feature: 'hours' },
+  { route: 'perks', icon: 'coupon-o', label: 'shortcuts.perks', roles: RESIDENT_ROLES, feature: 'perks' },
   { route: 'board', icon: 'bar-chart-o', label: 'shortcuts.board', roles: DONOR_ROLES, feature: 'board' },
   { route: 'projects', icon: 'cluster-o', label: 'shortcuts.projects', roles: DONOR_ROLES, feature: 'projects' },
 ]

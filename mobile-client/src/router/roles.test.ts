@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { afterLoginTarget, decide, homeRouteFor, type GuardMeta } from './roles'
+import { RESIDENT_ROLES, afterLoginTarget, decide, homeRouteFor, type GuardMeta } from './roles'
 import { TABS, HOME_SHORTCUTS, entriesFor } from './navigation'
 
 describe('role routing', () => {
@@ -37,11 +37,22 @@ describe('role routing', () => {
 })
 
 describe('navigation', () => {
-  it('shows each role its own tabs, and later screens only once switched on', () => {
+  it('shows each role its own tabs', () => {
     const resident = entriesFor(TABS, 'RESIDENT').map((t) => t.route)
-    expect(resident).toEqual(['home', 'ledger', 'rewards', 'profile'])
-    expect(entriesFor(TABS, 'ORG_STAFF').map((t) => t.route)).toEqual(['staff-donate', 'staff-today', 'staff-fulfil', 'profile'])
+    expect(resident).toEqual(['home', 'activities', 'board', 'ledger', 'rewards', 'profile'])
+    expect(entriesFor(TABS, 'ORG_STAFF').map((t) => t.route)).toEqual(['staff-donate', 'staff-today', 'staff-fulfil', 'staff-activities', 'profile'])
+    expect(entriesFor(TABS, 'PARTNER_STAFF').map((t) => t.route)).toEqual(['partner-home', 'profile'])
     expect(entriesFor(TABS, null)).toEqual([])
-    expect(entriesFor(HOME_SHORTCUTS, 'RESIDENT').map((t) => t.route)).not.toContain('board')
+  })
+
+  it('offers the volunteer shortcuts to residents only, never to enterprises', () => {
+    const resident = entriesFor(HOME_SHORTCUTS, 'RESIDENT').map((t) => t.route)
+    expect(resident).toEqual(expect.arrayContaining(['board', 'activities', 'checkin', 'hours', 'perks', 'projects']))
+    const enterprise = entriesFor(HOME_SHORTCUTS, 'ENTERPRISE').map((t) => t.route)
+    expect(enterprise).toContain('board')
+    expect(enterprise).not.toContain('checkin')
+    expect(enterprise).not.toContain('perks')
+    expect(decide({ roles: RESIDENT_ROLES }, 'ENTERPRISE')).toBe('home')
+    expect(decide({ roles: RESIDENT_ROLES }, 'RESIDENT')).toBe('allow')
   })
 })

@@ -3,6 +3,8 @@ import type { Role } from '@/gql/graphql'
 
 /** Donors with a credit account: they see the resident screens. */
 export const DONOR_ROLES = ['RESIDENT', 'ENTERPRISE'] as const satisfies readonly Role[]
+/** Volunteers: sign-ups, check-ins, hours, 百家信 and perks are the resident's own. */
+export const RESIDENT_ROLES = ['RESIDENT'] as const satisfies readonly Role[]
 export const STAFF_ROLES = ['ORG_STAFF'] as const satisfies readonly Role[]
 export const PARTNER_ROLES = ['PARTNER_STAFF'] as const satisfies readonly Role[]
 export const ALL_ROLES = [

@@ -1,10 +1,8 @@
 // Every screen of the app. Each page lives in src/pages/<route>/ and is loaded on demand.
-// Later screens already have their names and paths (meta.planned) and show 「即将上线」
-// until their page lands: replace the component and turn on the feature in features.ts.
 import type { RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
-import { ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, STAFF_ROLES } from './roles'
+import { ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -16,8 +14,6 @@ declare module 'vue-router' {
     title?: MessageKey
     /** Shown inside the tab layout (bottom tab bar) rather than as a pushed page. */
     tab?: boolean
-    /** Reserved for a later capability; renders the coming-soon page for now. */
-    planned?: boolean
   }
 }
 
@@ -36,7 +32,6 @@ export type AppRouteName =
   | 'staff-fulfil'
   | 'partner-home'
   | 'not-found'
-  // Later capabilities (planned):
   | 'activities'
   | 'activity'
   | 'checkin'
@@ -47,28 +42,24 @@ export type AppRouteName =
   | 'project'
   | 'staff-activities'
   | 'partner-honour'
+  | 'certificate'
+  | 'staff-activity'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
-
-const ComingSoon = () => import('@/pages/coming-soon/ComingSoonPage.vue')
-
-function planned(name: AppRouteName, path: string, title: MessageKey, roles: readonly Role[]): AppRoute {
-  return { name, path, component: ComingSoon, meta: { roles, title, planned: true } }
-}
 
 /** Pages inside the tab layout. */
 export const tabRoutes: AppRoute[] = [
   { name: 'home', path: '/home', component: () => import('@/pages/home/HomePage.vue'), meta: { roles: DONOR_ROLES, title: 'home.title', tab: true } },
+  { name: 'activities', path: '/activities', component: () => import('@/pages/activities/ActivitiesPage.vue'), meta: { roles: DONOR_ROLES, title: 'activities.title', tab: true } },
+  { name: 'board', path: '/board', component: () => import('@/pages/board/BoardPage.vue'), meta: { roles: DONOR_ROLES, title: 'board.title', tab: true } },
   { name: 'ledger', path: '/ledger', component: () => import('@/pages/ledger/LedgerPage.vue'), meta: { roles: DONOR_ROLES, title: 'ledger.title', tab: true } },
   { name: 'rewards', path: '/rewards', component: () => import('@/pages/rewards/RewardsPage.vue'), meta: { roles: DONOR_ROLES, title: 'rewards.title', tab: true } },
   { name: 'profile', path: '/me', component: () => import('@/pages/profile/ProfilePage.vue'), meta: { roles: ALL_ROLES, title: 'profile.title', tab: true } },
   { name: 'staff-donate', path: '/staff/donate', component: () => import('@/pages/staff-donate/StaffDonatePage.vue'), meta: { roles: STAFF_ROLES, title: 'staffDonate.title', tab: true } },
   { name: 'staff-today', path: '/staff/today', component: () => import('@/pages/staff-today/StaffTodayPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffToday.title', tab: true } },
   { name: 'staff-fulfil', path: '/staff/fulfil', component: () => import('@/pages/staff-fulfil/StaffFulfilPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffFulfil.title', tab: true } },
-  { name: 'partner-home', path: '/partner', component: ComingSoon, meta: { roles: PARTNER_ROLES, title: 'partner.title', tab: true, planned: true } },
-  { ...planned('activities', '/activities', 'planned.activities', DONOR_ROLES), meta: { roles: DONOR_ROLES, title: 'planned.activities', tab: true, planned: true } },
-  { ...planned('board', '/board', 'planned.board', DONOR_ROLES), meta: { roles: DONOR_ROLES, title: 'planned.board', tab: true, planned: true } },
-  { ...planned('staff-activities', '/staff/activities', 'planned.staffActivities', STAFF_ROLES), meta: { roles: STAFF_ROLES, title: 'planned.staffActivities', tab: true, planned: true } },
+  { name: 'staff-activities', path: '/staff/activities', component: () => import('@/pages/staff-activities/StaffActivitiesPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.title', tab: true } },
+  { name: 'partner-home', path: '/partner', component: () => import('@/pages/partner/PartnerHonourPage.vue'), meta: { roles: PARTNER_ROLES, title: 'partner.title', tab: true } },
 ]
 
 /** Pages pushed over the tabs, with a back arrow. */
@@ -78,11 +69,14 @@ export const pageRoutes: AppRoute[] = [
   { name: 'receipt', path: '/donations/:id/receipt', component: () => import('@/pages/receipt/ReceiptPage.vue'), meta: { roles: [...DONOR_ROLES, ...STAFF_ROLES], title: 'receipt.title' } },
   { name: 'statement', path: '/statement', component: () => import('@/pages/statement/StatementPage.vue'), meta: { roles: DONOR_ROLES, title: 'statement.title' } },
   { name: 'redemptions', path: '/redemptions', component: () => import('@/pages/redemptions/RedemptionsPage.vue'), meta: { roles: DONOR_ROLES, title: 'redemptions.title' } },
-  planned('activity', '/activities/:id', 'planned.activities', DONOR_ROLES),
-  planned('checkin', '/checkin', 'planned.checkin', DONOR_ROLES),
-  planned('hours', '/hours', 'planned.hours', DONOR_ROLES),
-  planned('perks', '/perks', 'planned.perks', DONOR_ROLES),
-  planned('projects', '/projects', 'planned.projects', ALL_ROLES),
-  planned('project', '/projects/:id', 'planned.projects', ALL_ROLES),
-  planned('partner-honour', '/partner/honour', 'planned.partnerHonour', PARTNER_ROLES),
+  { name: 'activity', path: '/activities/:id', component: () => import('@/pages/activity/ActivityPage.vue'), meta: { roles: DONOR_ROLES, title: 'activity.title' } },
+  // Volunteers are residents: the API takes check-ins, hours and perks from RESIDENT only.
+  { name: 'checkin', path: '/checkin', component: () => import('@/pages/checkin/CheckinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'checkin.title' } },
+  { name: 'hours', path: '/hours', component: () => import('@/pages/hours/HoursPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.title' } },
+  { name: 'certificate', path: '/hours/certificate', component: () => import('@/pages/certificate/CertificatePage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.certificate' } },
+  { name: 'perks', path: '/perks', component: () => import('@/pages/perks/PerksPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'perks.title' } },
+  { name: 'projects', path: '/projects', component: () => import('@/pages/projects/ProjectsPage.vue'), meta: { roles: ALL_ROLES, title: 'projects.title' } },
+  { name: 'project', path: '/projects/:id', component: () => import('@/pages/project/ProjectPage.vue'), meta: { roles: ALL_ROLES, title: 'projects.title' } },
+  { name: 'staff-activity', path: '/staff/activities/:id', component: () => import('@/pages/staff-activity/StaffActivityPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.attendance' } },
+  { name: 'partner-honour', path: '/partner/honour', redirect: { name: 'partner-home' } },
 ]

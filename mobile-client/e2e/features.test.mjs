@@ -1,0 +1,408 @@
+// The later screens end to end, against the real api with its seeded demo data: the 慈善榜,
+// perks and their vouchers at the partner's counter, activities with sign-up and check-in
+// (typed, and kept on the phone while offline), hours, projects, and staff attendance.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  PHONES,
+  apiToken,
+  gql,
+  horizontalOverflow,
+  launchBrowser,
+  launchBrowserWithCamera,
+  login,
+  newPhone,
+  shot,
+  smallTouchTargets,
+  startApi,
+  writeQrVideo,
+} from './harness.mjs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** @type {Awaited<ReturnType<typeof startApi>>} */
+let api
+/** @type {import('playwright-core').Browser} */
+let browser
+/** @type {import('playwright-core').BrowserContext} */
+let residentCtx
+/** @type {import('playwright-core').Page} */
+let resident
+/** @type {import('playwright-core').Page} */
+let staff
+/** @type {import('playwright-core').Page} */
+let partner
+
+/** @param {import('playwright-core').Page} page @param {string} name */
+async function checkLayout(page, name) {
+  assert.equal(await horizontalOverflow(page), 0, `${name}: no horizontal scroll`)
+  assert.deepEqual(await smallTouchTargets(page), [], `${name}: touch targets ≥ 44 px`)
+}
+
+const ACTIVITY_TITLE = '端到端测试：海岛护绿'
+
+before(async () => {
+  api = await startApi()
+  browser = await launchBrowser()
+  residentCtx = await newPhone(browser, api.url)
+  resident = await residentCtx.newPage()
+  staff = await (await newPhone(browser, api.url)).newPage()
+  partner = await (await newPhone(browser, api.url)).newPage()
+  for (const [name, page] of Object.entries({ resident, staff, partner })) {
+    page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`))
+    page.on('crash', () => console.error(`[${name}] page crashed`))
+  }
+  await login(resident, PHONES.resident)
+  await login(staff, PHONES.staff)
+  await login(partner, PHONES.partner)
+
+  // The stage: an activity of the staff's org starting in ten minutes (check-in is open from
+  // an hour before).
+  const staffToken = await apiToken(api.url, PHONES.staff)
+  const now = Date.now()
+  const iso = (/** @type {number} */ ms) => new Date(ms).toISOString()
+  const created = await gql(
+    api.url,
+    `mutation($input: ActivityInput!) { createActivity(input: $input) { id } }`,
+    {
+      input: {
+        title: ACTIVITY_TITLE,
+        description: '在半屏山步道清理垃圾，补种绿植。',
+        townCode: 'BEIAO',
+        place: '半屏山步道入口',
+        startsAt: iso(now + 10 * 60_000),
+        endsAt: iso(now + 70 * 60_000),
+        capacity: 10,
+        signupDeadline: iso(now + 9 * 60_000),
+      },
+    },
+    staffToken,
+  )
+  await gql(api.url, `mutation($id: ID!) { publishActivity(id: $id) { id } }`, { id: created.createActivity.id }, staffToken)
+})
+
+after(async () => {
+  await browser?.close()
+  await api?.stop()
+})
+
+describe('phone client: board, perks, volunteering', () => {
+  test('home shows the 百家信 level and the latest broadcast', async () => {
+    await resident.goto('/home')
+    await resident.getByTestId('baijiaxin-level').waitFor()
+    assert.match((await resident.getByTestId('baijiaxin-level').textContent()) ?? '', /Lv\d/)
+    // The seeded feed's newest published post.
+    await resident.getByTestId('home-broadcast').waitFor()
+    const title = (await resident.getByTestId('home-broadcast').locator('.van-cell__title span').last().textContent())?.trim() ?? ''
+    assert.ok(title.length > 0, 'a broadcast title')
+    await checkLayout(resident, 'home')
+    await shot(resident, '70-home-baijiaxin-broadcast')
+    await resident.getByTestId('home-broadcast').tap()
+    await resident.locator('.van-popup:visible h3', { hasText: title }).waitFor()
+    await shot(resident, '71-home-broadcast-open')
+  })
+
+  test('the resident sees the 慈善榜 with their rank after staff logs a donation', async () => {
+    await resident.goto('/board')
+    await resident.getByTestId('my-rank').waitFor()
+    await checkLayout(resident, 'board')
+    await shot(resident, '72-board-before')
+
+    await staff.goto('/staff/donate')
+    await staff.locator('input[name="phone"]').fill(PHONES.resident)
+    await staff.locator('input[name="amount"]').fill('50000')
+    await staff.getByTestId('pick-project').tap()
+    await staff.locator('.van-picker__confirm').tap()
+    await staff.getByTestId('donate-submit').tap()
+    const dialog = staff.locator('.van-dialog:visible', { hasText: '已记录捐赠' })
+    await dialog.waitFor()
+    await dialog.locator('.van-dialog__confirm').tap()
+
+    await resident.reload()
+    const mine = resident.getByTestId('my-rank')
+    await resident.waitForFunction(() => /第 1 名/.test(document.querySelector('[data-testid="my-rank"]')?.textContent ?? ''), null, { timeout: 15_000 })
+    assert.match((await mine.textContent()) ?? '', /¥50,?\d{3}/)
+    assert.ok((await resident.getByTestId('board-entry').count()) > 0, 'the board lists donors')
+    // Without the resident's separate consent the board shows 爱心人士, never the name.
+    assert.equal(await resident.getByTestId('board-entry').filter({ hasText: '陈晓明' }).count(), 0)
+    await shot(resident, '73-board-my-rank')
+
+    await resident.locator('.van-tab', { hasText: '志愿时长' }).tap()
+    await resident.getByTestId('board-summary').filter({ hasText: '小时' }).waitFor()
+    await shot(resident, '74-board-hours')
+    await resident.locator('.van-tab', { hasText: '个人捐赠' }).tap()
+    await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
+  })
+
+  test('withdrawing the consent takes the resident\'s name off the board at once', async () => {
+    await resident.goto('/me')
+    const sw = resident.getByTestId('consent-switch')
+    await sw.waitFor()
+    // The seeded resident consented to a masked name: 陈*明 leads this month's board.
+    assert.equal(await sw.getAttribute('aria-checked'), 'true')
+    await checkLayout(resident, 'profile consent')
+    await shot(resident, '100-profile-consent')
+    await sw.tap()
+    await resident.locator('.van-toast', { hasText: '爱心人士' }).waitFor()
+    await resident.goto('/board')
+    await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
+    await resident.waitForFunction(() => /爱心人士/.test(document.querySelector('[data-testid="board-entry"]')?.textContent ?? ''), null, { timeout: 15_000 })
+    await shot(resident, '101-board-after-withdrawal')
+    // And back, so the rest of the run sees the seeded choice.
+    await resident.goto('/me')
+    await resident.getByTestId('consent-switch').tap()
+    await resident.getByTestId('consent-masked').waitFor()
+  })
+
+  test('offline, the last board seen still shows', async () => {
+    await resident.goto('/board')
+    await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
+    await resident.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 30_000 })
+    await residentCtx.setOffline(true)
+    try {
+      await resident.reload()
+      await resident.getByTestId('offline-banner').waitFor()
+      await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor({ timeout: 15_000 })
+      await shot(resident, '75-board-offline')
+    } finally {
+      await residentCtx.setOffline(false)
+    }
+  })
+
+  test('a partner honours a resident\'s voucher, and a second honour is refused', async () => {
+    await resident.goto('/perks')
+    const offer = resident.locator('[data-testid="perk-offer"][data-claimable="true"]', { hasText: '洞头农商银行' }).first()
+    await offer.waitFor()
+    await checkLayout(resident, 'perks')
+    await shot(resident, '76-perks')
+    await offer.getByTestId('perk-claim').tap()
+    await resident.getByTestId('voucher-countdown').waitFor()
+    assert.match((await resident.getByTestId('voucher-countdown').textContent()) ?? '', /\d\d:\d\d 后失效/)
+    const code = (await resident.getByTestId('pickup-code').textContent())?.trim() ?? ''
+    assert.equal(code.length, 12, `a 12-character voucher code: ${code}`)
+    await resident.getByTestId('pickup-qr').locator('img').waitFor()
+    await shot(resident, '77-voucher')
+
+    await partner.goto('/partner')
+    await partner.getByTestId('voucher-code').locator('input').fill(code.toLowerCase())
+    await checkLayout(partner, 'partner')
+    await partner.getByTestId('voucher-lookup').tap()
+    await partner.locator('[data-testid="voucher-found"][data-status="ISSUED"]').waitFor()
+    assert.equal((await partner.getByTestId('voucher-holder').locator('.van-cell__value').textContent())?.trim(), '陈*明')
+    await shot(partner, '78-partner-lookup')
+    await partner.getByTestId('voucher-honour').tap()
+    await partner.getByTestId('voucher-honoured').waitFor()
+    await shot(partner, '79-partner-honoured')
+
+    // The same code again: it reads as honoured, and honouring it is refused by the api.
+    await partner.getByTestId('voucher-code').locator('input').fill(code)
+    await partner.getByTestId('voucher-lookup').tap()
+    await partner.locator('[data-testid="voucher-found"][data-status="HONOURED"]').waitFor()
+    await partner.getByTestId('voucher-honour').tap()
+    await partner.getByText('该礼遇券已核销或已过期，不能再次核销').waitFor()
+    await shot(partner, '80-partner-refused')
+
+    await resident.goto('/perks')
+    await resident.locator('.van-tab', { hasText: '我的礼遇券' }).tap()
+    await resident.getByTestId('voucher-cell').filter({ hasText: '已核销' }).first().waitFor()
+    await shot(resident, '81-my-vouchers')
+  })
+
+  test('a partner scans a voucher QR with the camera', async () => {
+    await resident.goto('/perks')
+    const offer = resident.locator('[data-testid="perk-offer"][data-claimable="true"]', { hasText: '洞头农商银行' }).first()
+    await offer.getByTestId('perk-claim').tap()
+    await resident.getByTestId('voucher-countdown').waitFor()
+    const code = (await resident.getByTestId('pickup-code').textContent())?.trim() ?? ''
+
+    // The partner's phone camera films the resident's screen: here, a video of that QR code.
+    const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
+    const video = join(dir, 'voucher.y4m')
+    await writeQrVideo(code, video)
+    const cameraBrowser = await launchBrowserWithCamera(video)
+    try {
+      const ctx = await newPhone(cameraBrowser, api.url)
+      await ctx.grantPermissions(['camera'])
+      const page = await ctx.newPage()
+      page.on('pageerror', (e) => console.error(`[camera] page error: ${e.message}`))
+      await login(page, PHONES.partner)
+      await page.getByTestId('scan-open').tap()
+      await page.locator('[data-testid="voucher-found"][data-status="ISSUED"]').waitFor({ timeout: 20_000 })
+      assert.equal((await page.getByTestId('voucher-code').locator('input').inputValue()).trim(), code)
+      await shot(page, '97-partner-scanned')
+      await page.getByTestId('voucher-honour').tap()
+      await page.getByTestId('voucher-honoured').waitFor()
+    } finally {
+      await cameraBrowser.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a resident signs up, checks in offline (kept, then sent) and out with a typed code', async () => {
+    await resident.goto('/activities')
+    await resident.getByTestId('activity-cell').first().waitFor()
+    await checkLayout(resident, 'activities')
+    await shot(resident, '82-activities')
+    await resident.getByTestId('activity-cell').filter({ hasText: ACTIVITY_TITLE }).tap()
+    await resident.getByTestId('activity-signup').tap()
+    await resident.getByTestId('my-signup').waitFor()
+    await checkLayout(resident, 'activity')
+    await shot(resident, '83-activity-signed-up')
+
+    // The organiser's screen shows the rotating code, as a QR and as text to type.
+    await staff.goto('/staff/activities')
+    await staff.getByTestId('activity-cell').filter({ hasText: ACTIVITY_TITLE }).tap()
+    await staff.getByTestId('participant').filter({ hasText: '陈晓明' }).waitFor()
+    await checkLayout(staff, 'staff-activity')
+    await shot(staff, '84-staff-activity')
+    await staff.getByTestId('show-checkin-code').tap()
+    await staff.getByTestId('qr-code').locator('img').waitFor()
+    const checkinCode = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    assert.match(checkinCode, /^DTCK1\./)
+    await shot(staff, '85-staff-checkin-code')
+
+    // No signal: the code is kept on the phone and listed as pending …
+    await resident.getByTestId('activity-checkin').tap()
+    await resident.getByTestId('checkin-code').waitFor()
+    await residentCtx.setOffline(true)
+    try {
+      await resident.getByTestId('offline-banner').waitFor()
+      await resident.getByTestId('checkin-code').locator('input').fill(checkinCode)
+      await resident.getByTestId('checkin-submit').tap()
+      await resident.getByTestId('checkin-kept').waitFor()
+      // The activity's title comes from what the phone saw before the signal went.
+      await resident.locator('[data-testid="pending-checkin"][data-state="waiting"]', { hasText: ACTIVITY_TITLE }).waitFor()
+      await checkLayout(resident, 'checkin pending')
+      await shot(resident, '86-checkin-pending-offline')
+    } finally {
+      await residentCtx.setOffline(false)
+    }
+    // … and sent when the signal returns.
+    await resident.getByTestId('pending-checkin').waitFor({ state: 'detached', timeout: 15_000 })
+    await shot(resident, '87-checkin-sent')
+    await staff.reload()
+    await staff.getByTestId('participant').filter({ hasText: '陈晓明' }).filter({ hasNotText: '未签到' }).waitFor()
+
+    // Online, a typed code goes straight through: check out with a fresh one.
+    await staff.getByTestId('show-checkin-code').tap()
+    await staff.getByTestId('checkin-payload').waitFor()
+    const checkoutCode = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    await resident.locator('.van-tab', { hasText: '签退' }).tap()
+    await resident.getByTestId('checkin-code').locator('input').fill(checkoutCode)
+    await resident.getByTestId('checkin-submit').tap()
+    await resident.getByTestId('checkin-done').waitFor()
+    assert.match((await resident.getByTestId('checkin-done').textContent()) ?? '', new RegExp(`签退成功.*${ACTIVITY_TITLE}`))
+    await shot(resident, '88-checkout-done')
+
+    // Staff punch by phone too: a second check-out is a no-op that keeps the first time.
+    await staff.keyboard.press('Escape')
+    await staff.reload()
+    await staff.getByTestId('punch-phone').locator('input').fill(PHONES.resident)
+    await staff.getByTestId('punch-out').tap()
+    await staff.locator('.van-toast', { hasText: '签退成功' }).waitFor()
+    await staff.getByTestId('punch-phone').locator('input').fill('13700000999')
+    await staff.getByTestId('punch-in').tap()
+    await staff.getByText('该手机号未报名本活动').waitFor()
+    await checkLayout(staff, 'staff-activity by phone')
+    await shot(staff, '98-staff-punch-by-phone')
+
+    // Not a code at all is refused on the phone, before anything is kept or sent.
+    await resident.getByTestId('checkin-code').locator('input').fill('hello')
+    await resident.getByTestId('checkin-submit').tap()
+    await resident.getByText('这不是有效的签到码').waitFor()
+  })
+
+  test('a resident scans the activity QR with the camera to check in', async () => {
+    await staff.goto('/staff/activities')
+    await staff.getByTestId('activity-cell').filter({ hasText: ACTIVITY_TITLE }).tap()
+    await staff.getByTestId('show-checkin-code').tap()
+    const payload = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
+    const video = join(dir, 'checkin.y4m')
+    await writeQrVideo(payload, video)
+    const cameraBrowser = await launchBrowserWithCamera(video)
+    try {
+      const ctx = await newPhone(cameraBrowser, api.url)
+      await ctx.grantPermissions(['camera'])
+      const page = await ctx.newPage()
+      await login(page, PHONES.resident)
+      await page.goto('/checkin')
+      await page.getByTestId('scan-open').tap()
+      // Already checked in: the api answers with the first check-in, which the phone shows.
+      await page.getByTestId('checkin-done').waitFor({ timeout: 20_000 })
+      assert.match((await page.getByTestId('checkin-done').textContent()) ?? '', new RegExp(ACTIVITY_TITLE))
+      await shot(page, '99-checkin-scanned')
+    } finally {
+      await cameraBrowser.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('hours, the certificate and project pages show', async () => {
+    await resident.goto('/hours')
+    await resident.getByTestId('signup-cell').first().waitFor()
+    const total = Number((await resident.getByTestId('hours-total').locator('.figure').textContent())?.replace(/[^\d.]/g, ''))
+    assert.ok(total > 0, 'the seeded resident has certified hours')
+    await checkLayout(resident, 'hours')
+    await shot(resident, '89-hours')
+    await resident.getByTestId('to-certificate').tap()
+    await resident.getByTestId('printable-frame').waitFor()
+    await shot(resident, '90-certificate')
+
+    await resident.goto('/projects')
+    await resident.getByTestId('project-cell').first().waitFor()
+    await checkLayout(resident, 'projects')
+    await shot(resident, '91-projects')
+    await resident.getByTestId('project-cell').first().tap()
+    await resident.getByTestId('project-figures').waitFor()
+    assert.match((await resident.getByTestId('project-raised').textContent()) ?? '', /¥/)
+    await checkLayout(resident, 'project')
+    await shot(resident, '92-project')
+
+    await staff.goto('/staff/activities')
+    await staff.getByTestId('activity-cell').first().waitFor()
+    await checkLayout(staff, 'staff-activities')
+    await shot(staff, '93-staff-activities')
+  })
+
+  test('activities filter by town, and staff see a finished activity fully certified', async () => {
+    await resident.goto('/activities')
+    await resident.getByTestId('activity-cell').first().waitFor()
+    await resident.locator('.van-dropdown-menu__item').first().tap()
+    await resident.locator('.van-dropdown-item__option:visible', { hasText: '东屏街道' }).tap()
+    await resident.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('[data-testid="activity-cell"]')]
+      return cells.length > 0 && cells.every((c) => (c.textContent ?? '').includes('东屏街道'))
+    }, null, { timeout: 15_000 })
+    await checkLayout(resident, 'activities by town')
+    await shot(resident, '95-activities-town')
+
+    await staff.goto('/staff/activities')
+    for (let i = 0; i < 5 && !(await staff.getByTestId('activity-cell').filter({ hasText: '9·5慈善日义卖' }).isVisible()); i++) {
+      await staff.mouse.wheel(0, 5_000)
+      await staff.waitForTimeout(300)
+    }
+    await staff.getByTestId('activity-cell').filter({ hasText: '9·5慈善日义卖' }).tap()
+    await staff.getByTestId('participant').first().waitFor()
+    assert.equal(await staff.getByTestId('certify-all').isDisabled(), true, 'nothing left to certify')
+    assert.match((await staff.getByTestId('certify-all').textContent()) ?? '', /已全部认证/)
+    await checkLayout(staff, 'staff-activity finished')
+    await shot(staff, '96-staff-activity-certified')
+  })
+
+  test('the new screens fit a 360 px wide phone', async () => {
+    await resident.setViewportSize({ width: 360, height: 740 })
+    try {
+      for (const path of ['/board', '/activities', '/checkin', '/hours', '/perks', '/projects']) {
+        await resident.goto(path)
+        await resident.locator('.van-nav-bar__title').first().waitFor()
+        await resident.waitForLoadState('networkidle')
+        assert.equal(await horizontalOverflow(resident), 0, `${path} at 360 px`)
+      }
+      await shot(resident, '94-projects-360')
+    } finally {
+      await resident.setViewportSize({ width: 390, height: 844 })
+    }
+  })
+})
