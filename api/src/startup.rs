@@ -46,11 +46,14 @@ pub struct AppState {
     pub feed: crate::broadcast::Feed,
     /// Keeps the ranking sets in Redis equal to the database through outages.
     pub upkeep: crate::rankings::Upkeep,
+    /// Appends audit entries by group commit.
+    pub audit: crate::audit::service::Writer,
 }
 
 impl AppState {
     pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> Self {
         Self {
+            audit: crate::audit::service::Writer::start(db.clone()),
             db,
             feed: crate::broadcast::Feed::new(cache.clone()),
             cache,

@@ -821,3 +821,48 @@ async fn the_audit_log_ledger_and_editions_refuse_changes_at_the_database_itself
     assert_eq!(count("audit_log").await, audit);
     assert_eq!(count("credit_entries").await, ledger);
 }
+
+#[tokio::test]
+async fn concurrent_mutations_each_get_exactly_one_audit_entry() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let mut calls = Vec::new();
+    for i in 0..30 {
+        let mut input = donation_input(&app, RESIDENT_PHONE, "10.00", "2026-02-01T02:00:00Z").await;
+        input["receiptNo"] = json!(format!("AUDIT-RACE-{i:03}"));
+        let (app, staff) = (&app, &staff);
+        calls.push(async move {
+            app.gql_as(Some(staff), RECORD_DONATION, json!({ "input": input }))
+                .await
+                .ok()["recordDonation"]["donation"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        });
+    }
+    let ids = futures::future::join_all(calls).await;
+    let db = &app.db().conn;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            app.db().backend(),
+            "SELECT entity_id FROM audit_log WHERE action = 'recordDonation'".to_owned(),
+        ))
+        .await
+        .unwrap();
+    let mut audited: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.try_get::<uuid::Uuid>("", "entity_id")
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut ids = ids;
+    audited.sort();
+    ids.sort();
+    assert_eq!(
+        audited, ids,
+        "one entry per acknowledged donation, none lost or doubled"
+    );
+}

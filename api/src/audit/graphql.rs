@@ -190,7 +190,7 @@ impl Extension for Gate {
                 before,
                 after: Some(after),
             };
-            if let Err(err) = service::append(&app.db, entry).await {
+            if let Err(err) = app.audit.append(entry).await {
                 tracing::error!(error = ?err, "audit append failed");
             }
         }
