@@ -1268,3 +1268,40 @@ async fn the_periodic_rebuild_repairs_a_set_that_missed_a_write_nobody_reported(
         residents_board_by_sql(&app).await
     );
 }
+
+#[tokio::test]
+async fn sets_a_write_had_to_invalidate_are_rebuilt_by_the_upkeep_without_a_read() {
+    let app = spawn_app_with(AppOptions {
+        tweak: Some(|s| s.ranking_reconcile_secs = 1),
+        ..AppOptions::default()
+    })
+    .await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    let people = residents(&app, 1).await;
+    let gift = desk.resident_gives(st, &people[0].phone, 12_300).await;
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    // A write that cannot prove the sets lack it (its ticket was read while the cache was
+    // unreachable) drops every set it touches instead of counting into them.
+    rankings::on_donation_recorded(st, api::rankings::Ticket::unknown(), &gift).await;
+    let dropped = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+    assert!(
+        dropped
+            .differences
+            .iter()
+            .any(|d| matches!(d, maintenance::Difference::NotReady { .. })),
+        "{dropped}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
+        if report.differences.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not rebuilt: {report}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -32,6 +32,7 @@ use crate::{cache::Cache, startup::AppState};
 #[derive(Clone, Default)]
 pub struct Upkeep {
     missed: Arc<AtomicBool>,
+    invalidated: Arc<AtomicBool>,
 }
 
 impl Upkeep {
@@ -40,8 +41,17 @@ impl Upkeep {
         self.missed.store(true, Ordering::SeqCst);
     }
 
+    /// A write invalidated sets it could not update provably: they wait for a rebuild.
+    pub fn report_invalidated(&self) {
+        self.invalidated.store(true, Ordering::SeqCst);
+    }
+
     fn take_missed(&self) -> bool {
         self.missed.swap(false, Ordering::SeqCst)
+    }
+
+    fn take_invalidated(&self) -> bool {
+        self.invalidated.swap(false, Ordering::SeqCst)
     }
 }
 
@@ -103,7 +113,8 @@ async fn look(app: &AppState, watch: &mut Watch) {
     let flushed = watch.saw_epoch && epoch.is_none();
     watch.saw_epoch |= epoch.is_some();
     let untrusted = watch.was_unreachable || app.upkeep.take_missed();
-    if !untrusted && !flushed && !watch.unfinished {
+    let invalidated = app.upkeep.take_invalidated();
+    if !untrusted && !flushed && !invalidated && !watch.unfinished {
         return;
     }
     if untrusted && let Err(e) = invalidate_all(&app.cache).await {
@@ -116,7 +127,13 @@ async fn look(app: &AppState, watch: &mut Watch) {
             tracing::info!(
                 rebuilt,
                 unfinished,
-                after = if untrusted { "an outage" } else { "a flush" },
+                after = if untrusted {
+                    "an outage"
+                } else if flushed {
+                    "a flush"
+                } else {
+                    "an invalidation"
+                },
                 "ranking sets restored from the database"
             );
             watch.was_unreachable = false;
@@ -131,6 +148,9 @@ async fn look(app: &AppState, watch: &mut Watch) {
             // Keep the reason, so the next look tries again.
             if untrusted {
                 app.upkeep.report_missed_update();
+            }
+            if invalidated {
+                app.upkeep.report_invalidated();
             }
         }
     }

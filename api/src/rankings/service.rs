@@ -464,13 +464,18 @@ async fn commit_updates(app: &AppState, proof: Proof, updates: HashMap<BoardSpec
             for (spec, applied) in outcomes {
                 if applied == SetOutcome::Invalidated {
                     tracing::info!(key = %spec.zset_key(), "ranking set invalidated; it will be rebuilt");
+                    app.upkeep.report_invalidated();
                 }
             }
         }
         Err(e) => {
             tracing::warn!(error = %e, "ranking cache update failed; invalidating later");
             app.upkeep.report_missed_update();
-            sets::invalidate_later(cache.clone(), updates.into_keys().collect());
+            sets::invalidate_later(
+                cache.clone(),
+                app.upkeep.clone(),
+                updates.into_keys().collect(),
+            );
         }
     }
 }
@@ -574,7 +579,7 @@ async fn hours_updates(
 pub async fn board_changed(app: &AppState) {
     if let Err(e) = sets::bump_version(&app.cache).await {
         tracing::warn!(error = %e, "could not bump the board version; retrying in the background");
-        sets::invalidate_later(app.cache.clone(), Vec::new());
+        sets::invalidate_later(app.cache.clone(), app.upkeep.clone(), Vec::new());
     }
 }
 

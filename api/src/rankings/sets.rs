@@ -584,7 +584,7 @@ pub async fn known_specs(cache: &Cache) -> Result<Vec<BoardSpec>, CacheError> {
 
 /// Retry a failed post-commit update in the background: invalidate what it touched and bump
 /// the version, so no replica keeps serving a board that misses the write.
-pub fn invalidate_later(cache: Cache, specs: Vec<BoardSpec>) {
+pub fn invalidate_later(cache: Cache, upkeep: super::Upkeep, specs: Vec<BoardSpec>) {
     let cache = cache.patient();
     tokio::spawn(async move {
         let updates: HashMap<BoardSpec, SetUpdate> = specs
@@ -595,7 +595,11 @@ pub fn invalidate_later(cache: Cache, specs: Vec<BoardSpec>) {
         for _ in 0..12 {
             tokio::time::sleep(wait).await;
             match apply(&cache, &Proof::Ticket(Ticket::unknown()), &updates).await {
-                Ok(_) => return,
+                Ok(_) => {
+                    // The sets just dropped wait for the upkeep to rebuild them.
+                    upkeep.report_invalidated();
+                    return;
+                }
                 Err(e) => tracing::warn!(error = %e, "ranking cache still unreachable"),
             }
             wait = (wait * 2).min(Duration::from_secs(10));
