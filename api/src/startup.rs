@@ -141,11 +141,16 @@ pub fn router(state: AppState) -> Router {
     });
     let responses = ResponseCache::new();
     crate::rankings::reconcile::spawn(state.clone());
-    Router::new()
+    // Per-IP limits guard the API, not the app's own files (installing the PWA fetches ~130
+    // at once, and phones behind one carrier address share an IP) nor the health checks.
+    let api = Router::new()
         .merge(graphql_route)
         .merge(crate::feed::router(state.clone(), responses.clone()))
         .route_service("/graphql/ws", subscriptions)
         .merge(crate::exports::routes())
+        .layer(rate.per_ip);
+    Router::new()
+        .merge(api)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
@@ -163,7 +168,6 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-        .layer(rate.per_ip)
         .with_state(state)
 }
 

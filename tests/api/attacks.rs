@@ -661,6 +661,17 @@ async fn a_flood_from_one_client_is_rate_limited_with_a_retry_hint() {
     assert!(resp.headers().get("retry-after").is_some());
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    // The same client still loads the app's files and the balancer's health checks pass.
+    for path in ["/healthz", "/readyz", "/", "/assets/app.js", "/healthz"] {
+        let status = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_ne!(status, 429, "{path} is not rate limited");
+    }
 }
 
 #[tokio::test]
