@@ -1099,6 +1099,21 @@ async fn ranking_rules_are_data_and_the_minimum_to_appear_applies_at_once() {
     assert_eq!(refused.code(), Some("FORBIDDEN"));
 }
 
+/// Wait (up to 20 s, with no reads) until every set equals the database.
+async fn until_verify_is_clean(app: &TestApp, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let report = maintenance::verify_all(app.db(), &app.state.cache)
+            .await
+            .unwrap();
+        if report.differences.is_empty() {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {report}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Wait until a board read comes from the rebuilt set (a read of an unbuilt set starts a build).
 async fn until_cached(app: &TestApp, vars: Value) -> Value {
     for _ in 0..100 {
@@ -1204,18 +1219,7 @@ async fn after_a_flush_the_upkeep_restores_every_standing_set_without_a_read_or_
     assert!(!lost.differences.is_empty(), "the flush emptied the sets");
 
     // Nobody reads the board and nobody runs `rebuild`: the upkeep restores it.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
-        if report.differences.is_empty() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "not restored: {report}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    until_verify_is_clean(&app, "not restored").await;
     let restored = board(&app, None, residents_all_time(10)).await;
     assert_eq!(restored["source"], "CACHE");
     assert_eq!(
@@ -1249,18 +1253,7 @@ async fn the_periodic_rebuild_repairs_a_set_that_missed_a_write_nobody_reported(
         .zincrby(&all.zset_key(), &people[0].id.to_string(), -100.0)
         .await
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
-        if report.differences.is_empty() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never repaired: {report}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    until_verify_is_clean(&app, "never repaired").await;
     let repaired = board(&app, None, residents_all_time(10)).await;
     assert_eq!(repaired["source"], "CACHE");
     assert_eq!(
@@ -1292,16 +1285,5 @@ async fn sets_a_write_had_to_invalidate_are_rebuilt_by_the_upkeep_without_a_read
             .any(|d| matches!(d, maintenance::Difference::NotReady { .. })),
         "{dropped}"
     );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let report = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
-        if report.differences.is_empty() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "not rebuilt: {report}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    until_verify_is_clean(&app, "not rebuilt").await;
 }

@@ -33,6 +33,9 @@ const CACHEABLE_FIELDS: &[&str] = &[
 /// Upper bound on an entry's age, for changes no write announces (a rule's start date passing).
 const MAX_AGE: Duration = Duration::from_secs(30);
 const MAX_ENTRIES: usize = 10_000;
+/// Board reads are a few hundred bytes; larger bodies (uploads, big mutations) are never
+/// cacheable, and neither parsed here nor kept as keys.
+const MAX_CACHEABLE_BODY: usize = 4 * 1024;
 
 struct Stored {
     version: String,
@@ -72,7 +75,7 @@ impl Default for VersionFence {
 struct Inner {
     fence: VersionFence,
     responses: RwLock<HashMap<String, Stored>>,
-    /// Whether a request body is a cacheable read, decided once per body.
+    /// Whether an operation (name and query text) is a cacheable read, decided once each.
     plans: RwLock<HashMap<String, bool>>,
 }
 
@@ -136,24 +139,43 @@ impl ResponseCache {
         Self::default()
     }
 
-    /// Whether a request body is a cacheable read, decided once per distinct body.
+    /// Whether a request body is a cacheable read, decided once per distinct operation (the
+    /// query text and name; bodies differ by their variables, operations repeat).
     fn cacheable(&self, body: &str) -> bool {
-        if let Some(known) = self.inner.plans.read().expect("plans lock").get(body) {
+        /// Only what decides cacheability; the variables are skipped, not built.
+        #[derive(serde::Deserialize)]
+        struct Operation<'a> {
+            #[serde(borrow)]
+            query: std::borrow::Cow<'a, str>,
+            #[serde(rename = "operationName", default, borrow)]
+            operation_name: Option<std::borrow::Cow<'a, str>>,
+        }
+        let Ok(op) = serde_json::from_str::<Operation>(body) else {
+            return false;
+        };
+        let plan = format!(
+            "{}\u{1}{}",
+            op.operation_name.as_deref().unwrap_or(""),
+            op.query
+        );
+        if let Some(known) = self.inner.plans.read().expect("plans lock").get(&plan) {
             return *known;
         }
-        let verdict = serde_json::from_str::<async_graphql::Request>(body)
-            .is_ok_and(|r| is_cacheable_query(&r.query, r.operation_name.as_deref()));
+        let verdict = is_cacheable_query(&op.query, op.operation_name.as_deref());
         let mut plans = self.inner.plans.write().expect("plans lock");
         if plans.len() >= MAX_ENTRIES {
             plans.clear();
         }
-        plans.insert(body.to_owned(), verdict);
+        plans.insert(plan, verdict);
         verdict
     }
 
     /// Look a GraphQL request up by its raw body, before parsing it: a hit costs one read of
     /// the version from the shared cache and a map lookup, nothing else.
     pub async fn lookup_body(&self, cache: &Cache, auth: &Auth, body: &[u8]) -> Lookup {
+        if body.len() > MAX_CACHEABLE_BODY {
+            return Lookup::Bypass;
+        }
         let body = String::from_utf8_lossy(body);
         let key = format!("gql\u{1}{}\u{1}{body}", viewer_key(auth));
         let known = self
