@@ -7,7 +7,7 @@ API="$TARGET/release/api"
 PG="postgres://postgres@127.0.0.1:5432"
 export JWT_SECRET="bench-secret-bench-secret-bench-secret-0123"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
-export LOG_FORMAT=json RUST_LOG=warn
+export LOG_FORMAT=json RUST_LOG=${RUST_LOG:-warn}
 # Load comes from one address and one account: lift the per-client limits for the run.
 export RATE_LIMIT_IP_PER_SEC=1000000 RATE_LIMIT_IP_BURST=1000000
 export RATE_LIMIT_ACCOUNT_PER_SEC=1000000 RATE_LIMIT_ACCOUNT_BURST=1000000

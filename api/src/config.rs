@@ -51,6 +51,12 @@ pub struct Settings {
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 32, global = true)]
     pub db_max_connections: u32,
 
+    /// Donation transactions open at once (PostgreSQL; SQLite has one). Concurrent
+    /// `recordDonation` requests share these by group commit: more lets batches overlap
+    /// round trips, fewer makes each batch larger.
+    #[arg(long, env = "DONATION_BATCHES", default_value_t = 2, global = true)]
+    pub donation_batches: usize,
+
     /// How long a request waits for a pooled connection before failing cleanly.
     #[arg(
         long,

@@ -48,12 +48,20 @@ pub struct AppState {
     pub upkeep: crate::rankings::Upkeep,
     /// Appends audit entries by group commit.
     pub audit: crate::audit::service::Writer,
+    /// Records donations by group commit.
+    pub donations: crate::donations::batch::Recorder,
 }
 
 impl AppState {
     pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> Self {
         Self {
             audit: crate::audit::service::Writer::start(db.clone()),
+            // SQLite has one writer, so a second open batch would only queue for it.
+            donations: crate::donations::batch::Recorder::start(if db.is_postgres() {
+                settings.donation_batches
+            } else {
+                1
+            }),
             db,
             feed: crate::broadcast::Feed::new(cache.clone()),
             cache,

@@ -158,6 +158,180 @@ async fn racing_requests_with_one_key_but_different_input_record_one_donation() 
     assert_ledger_consistent(&app).await;
 }
 
+/// Donations logged at the same moment share a transaction (group commit); each must still
+/// get exactly its own answer, and the refused ones write nothing.
+#[tokio::test]
+async fn donations_logged_at_once_each_get_their_own_answer() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let at = "2026-02-01T02:00:00Z";
+    let phones = ["13800000001", "13800000002", "18714462597", "13762242620"];
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+    for (i, phone) in phones.iter().cycle().take(16).enumerate() {
+        let yuan = format!("{}.00", 10 * (i + 1));
+        cases.push(("good", donation_input(&app, phone, &yuan, at).await));
+    }
+    for _ in 0..3 {
+        let mut bad = donation_input(&app, RESIDENT_PHONE, "5.00", at).await;
+        bad["projectId"] = json!(uuid::Uuid::now_v7().to_string());
+        cases.push(("bad project", bad));
+    }
+    // Two pairs sharing a receipt number under different keys: one of each pair wins.
+    for pair in ["receipt pair A", "receipt pair B"] {
+        let first = donation_input(&app, RESIDENT_PHONE, "7.00", at).await;
+        let mut second = donation_input(&app, "13800000002", "8.00", at).await;
+        second["receiptNo"] = first["receiptNo"].clone();
+        cases.push((pair, first));
+        cases.push((pair, second));
+    }
+    // A new phone named twice at once registers one resident.
+    for yuan in ["30.00", "40.00"] {
+        let mut new = donation_input(&app, "13711113333", yuan, at).await;
+        new["donor"] = json!({ "resident": { "phone": "13711113333", "name": "郑新来" } });
+        cases.push(("new resident", new));
+    }
+    // The same request twice at once: one donation, replayed to the second.
+    let twice = donation_input(&app, "13762242620", "66.00", at).await;
+    cases.push(("twice", twice.clone()));
+    cases.push(("twice", twice));
+
+    let answers = futures::future::join_all(
+        cases
+            .iter()
+            .map(|(_, input)| record(&app, &staff, input.clone())),
+    )
+    .await;
+    let mut good = 0;
+    let mut pairs: std::collections::HashMap<&str, Vec<Option<String>>> = Default::default();
+    let mut twice_ids = std::collections::HashSet::new();
+    for ((what, input), answer) in cases.iter().zip(answers) {
+        match *what {
+            "good" | "new resident" => {
+                let d = &answer.ok()["recordDonation"]["donation"];
+                assert_eq!(d["amount"], input["amount"], "{what}: its own donation");
+                assert_eq!(d["receiptNo"], input["receiptNo"]);
+                good += 1;
+            }
+            "bad project" => assert_eq!(answer.code(), Some("BAD_USER_INPUT"), "{:?}", answer.body),
+            "twice" => {
+                twice_ids.insert(answer.ok()["recordDonation"]["donation"]["id"].to_string());
+            }
+            pair => pairs
+                .entry(pair)
+                .or_default()
+                .push(answer.code().map(str::to_owned)),
+        }
+    }
+    assert_eq!(good, 18);
+    assert_eq!(twice_ids.len(), 1, "a repeated request is one donation");
+    for (pair, codes) in pairs {
+        let mut codes = codes.clone();
+        codes.sort();
+        assert_eq!(
+            codes,
+            vec![None, Some("CONFLICT".to_owned())],
+            "{pair}: one receipt, one donation"
+        );
+    }
+    let stored = sql_i64(&app, "SELECT COUNT(*) FROM donations", vec![]).await;
+    assert_eq!(
+        stored,
+        18 + 2 + 1,
+        "good ones, one of each pair, one of the twice"
+    );
+    let registered = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM residents WHERE phone = ?",
+        vec!["13711113333".into()],
+    )
+    .await;
+    assert_eq!(registered, 1);
+    // Every donor's cumulative total equals its confirmed donations.
+    let off = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM donors d WHERE d.cumulative_donation_fen <> \
+         (SELECT COALESCE(SUM(x.amount_fen), 0) FROM donations x \
+          WHERE x.donor_id = d.id AND x.status = 'CONFIRMED')",
+        vec![],
+    )
+    .await;
+    assert_eq!(off, 0);
+    assert_ledger_consistent(&app).await;
+}
+
+/// A receipt taken by another writer after the batch looked receipts up makes the database
+/// refuse the whole shared transaction (PostgreSQL: the unique index, once the other writer
+/// commits; SQLite: the other writer holds the file until then). Only that donation fails;
+/// the others of its batch are recorded.
+#[tokio::test]
+async fn a_receipt_taken_meanwhile_fails_only_its_own_donation() {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let at = "2026-02-01T02:00:00Z";
+    let seed = record(
+        &app,
+        &staff,
+        donation_input(&app, RESIDENT_PHONE, "1.00", at).await,
+    )
+    .await
+    .ok();
+    let seed_id = seed["recordDonation"]["donation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let taken = format!("TAKEN-{}", &new_key()[..8]);
+    let other = app.db().conn.begin().await.unwrap();
+    let backend = app.db().backend();
+    let copy = "INSERT INTO donations (id, org_id, project_id, campaign_id, donor_id, walk_in_name, \
+        donor_kind, town_id, kind, amount_fen, goods_description, goods_quantity, channel, \
+        funding_source, donated_at, receipt_no, visibility, status, credits_awarded, \
+        credit_rule_id, void_reason, voided_at, voided_by, recorded_by, verification_code, \
+        created_at) SELECT $1, org_id, project_id, campaign_id, NULL, 'x', NULL, town_id, kind, \
+        amount_fen, goods_description, goods_quantity, channel, funding_source, donated_at, $2, \
+        visibility, status, 0, NULL, void_reason, voided_at, voided_by, recorded_by, $3, \
+        created_at FROM donations WHERE id = $4";
+    other
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            copy,
+            [
+                uuid::Uuid::now_v7().into(),
+                taken.clone().into(),
+                "TAKENMEANWHILE".into(),
+                uuid::Uuid::parse_str(&seed_id).unwrap().into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    let mut clash = donation_input(&app, RESIDENT_PHONE, "2.00", at).await;
+    clash["receiptNo"] = json!(taken);
+    let mut inputs = vec![clash];
+    for yuan in ["3.00", "4.00", "5.00"] {
+        inputs.push(donation_input(&app, "13800000002", yuan, at).await);
+    }
+    let (answers, ()) = futures::future::join(
+        futures::future::join_all(inputs.into_iter().map(|i| record(&app, &staff, i))),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            other.commit().await.unwrap();
+        },
+    )
+    .await;
+    assert_eq!(answers[0].code(), Some("CONFLICT"), "{:?}", answers[0].body);
+    for a in answers.into_iter().skip(1) {
+        assert_eq!(a.ok()["recordDonation"]["replayed"], false);
+    }
+    let theirs = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM donations WHERE receipt_no = ?",
+        vec![taken.into()],
+    )
+    .await;
+    assert_eq!(theirs, 1, "the other writer's row, and no second one");
+    assert_ledger_consistent(&app).await;
+}
+
 #[tokio::test]
 async fn bad_donations_are_refused_with_codes_and_write_nothing() {
     let app = spawn_app().await;

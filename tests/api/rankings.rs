@@ -1276,7 +1276,12 @@ async fn sets_a_write_had_to_invalidate_are_rebuilt_by_the_upkeep_without_a_read
     maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
     // A write that cannot prove the sets lack it (its ticket was read while the cache was
     // unreachable) drops every set it touches instead of counting into them.
-    rankings::on_donation_recorded(st, api::rankings::Ticket::unknown(), &gift).await;
+    rankings::on_donations_recorded(
+        st,
+        api::rankings::Ticket::unknown(),
+        std::slice::from_ref(&gift),
+    )
+    .await;
     let dropped = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
     assert!(
         dropped

@@ -113,6 +113,61 @@ pub async fn append_moving_total(
     Ok(entry)
 }
 
+/// How far one donor's balance and cumulative donation total move in [`move_many`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Move {
+    pub credits: i64,
+    pub donated_fen: i64,
+}
+
+/// Move many donors' balances and totals in one statement per thousand donors, for bulk
+/// writers whose entries are inserted beside it. The caller holds the donors' rows (locked
+/// in id order on PostgreSQL, the writer slot on SQLite) and computed each entry's
+/// `balance_after` from them, so the two agree.
+pub async fn move_many(
+    conn: &impl ConnectionTrait,
+    moves: &std::collections::HashMap<Uuid, Move>,
+) -> AppResult<()> {
+    let backend = conn.get_database_backend();
+    // PostgreSQL types the VALUES list from the placeholders only when told; SQLite has no
+    // such casts and compares the bound values as they are stored.
+    let typed = backend == sea_orm::DatabaseBackend::Postgres;
+    let mut moves: Vec<_> = moves
+        .iter()
+        .filter(|(_, m)| **m != Move::default())
+        .collect();
+    moves.sort_unstable_by_key(|(id, _)| **id);
+    for chunk in moves.chunks(1_000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
+        for (i, (id, m)) in chunk.iter().enumerate() {
+            let n = i * 3;
+            rows.push(if typed {
+                format!("(${}::uuid, ${}::bigint, ${}::bigint)", n + 1, n + 2, n + 3)
+            } else {
+                format!("(${}, ${}, ${})", n + 1, n + 2, n + 3)
+            });
+            values.extend([(**id).into(), m.credits.into(), m.donated_fen.into()]);
+        }
+        let sql = format!(
+            "WITH moves (id, credits, fen) AS (VALUES {}) \
+             UPDATE donors SET credit_balance = donors.credit_balance + moves.credits, \
+             cumulative_donation_fen = donors.cumulative_donation_fen + moves.fen \
+             FROM moves WHERE donors.id = moves.id",
+            rows.join(", ")
+        );
+        let moved = conn
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend, sql, values,
+            ))
+            .await?;
+        if moved.rows_affected() != chunk.len() as u64 {
+            return Err(AppError::not_found("donor"));
+        }
+    }
+    Ok(())
+}
+
 /// A donor's entries, newest first.
 pub async fn entries(
     db: &crate::db::Db,

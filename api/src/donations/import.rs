@@ -4,26 +4,23 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{DonorRef, NewDonation, ReceiptNo, service};
+use super::{
+    DonorRef, NewDonation, ReceiptNo,
+    bulk::{self, Bulk},
+    service,
+};
 use crate::{
     accounts::Phone,
     auth::Viewer,
-    credits::rules::{self, DISTRICT_TZ},
+    credits::rules::DISTRICT_TZ,
     db::Db,
     entities::{
-        campaign, charity_org, charity_project, credit_entry, credit_rule, donation, donor,
-        enterprise,
-        enums::{
-            CreditEntryKind, CreditRuleKind, DonationChannel, DonationKind, DonationStatus,
-            FundingSource, Visibility,
-        },
+        campaign, charity_org, charity_project, credit_rule, donation, donor, enterprise,
+        enums::{CreditRuleKind, DonationChannel, DonationKind, FundingSource, Visibility},
         resident,
     },
     error::{AppError, AppResult},
@@ -440,7 +437,7 @@ pub async fn import(app: &AppState, viewer: &Viewer, bytes: &[u8]) -> AppResult<
     let ticket = rankings::service::write_ticket(app).await;
     let (report, written) = import_rows(&app.db, viewer, bytes).await?;
     if !written.is_empty() {
-        rankings::service::on_donations_imported(app, ticket, &written).await;
+        rankings::service::on_donations_recorded(app, ticket, &written).await;
     }
     Ok(report)
 }
@@ -628,16 +625,9 @@ async fn write_all(
         .order_by_desc(credit_rule::Column::EffectiveFrom)
         .all(conn)
         .await?;
-    let rule_at = |kind: CreditRuleKind, at: chrono::DateTime<Utc>| {
-        rule_book
-            .iter()
-            .find(|r| r.kind == kind && r.effective_from <= at)
-    };
 
     let now = Utc::now();
-    let mut written = Vec::with_capacity(rows.len());
-    let mut entries = Vec::new();
-    let mut moved: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    let mut written = Bulk::default();
     for (line, d) in rows {
         let donor = match &d.donor {
             DonorRef::Resident { phone, .. } => donor_by_phone
@@ -646,121 +636,25 @@ async fn write_all(
             DonorRef::Enterprise { id } => donors.get(id),
             DonorRef::WalkIn { .. } => None,
         };
-        let walk_in_name = match &d.donor {
-            DonorRef::WalkIn { name } => name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned),
-            _ => None,
-        };
         if donor.is_none() && !matches!(d.donor, DonorRef::WalkIn { .. }) {
             errors.push(row_error(line, "donor", "the donor was not found"));
             continue;
         }
-        let rule = donor.and_then(|x| rule_at(rules::donation_rule_kind(x.kind), d.donated_at));
-        let credits = rule.map_or(0, |r| rules::credits_for(r, d.amount.get()));
-        let model = donation::Model {
-            id: Uuid::now_v7(),
-            org_id: d.org_id,
-            project_id: d.project_id,
-            campaign_id: d.campaign_id,
-            donor_id: donor.map(|x| x.id),
-            walk_in_name,
-            donor_kind: donor.map(|x| x.kind),
-            town_id: donor.and_then(|x| x.town_id),
-            kind: d.kind,
-            amount_fen: d.amount.get(),
-            goods_description: d.goods_description.map(|g| g.trim().to_owned()),
-            goods_quantity: d.goods_quantity,
-            channel: d.channel,
-            funding_source: d.funding_source,
-            donated_at: d.donated_at,
-            receipt_no: d.receipt_no.as_str().to_owned(),
-            visibility: d.visibility,
-            status: DonationStatus::Confirmed,
-            credits_awarded: credits,
-            credit_rule_id: rule.map(|r| r.id),
-            void_reason: None,
-            voided_at: None,
-            voided_by: None,
-            recorded_by,
-            verification_code: service::verification_code(),
-            created_at: now,
-        };
-        if let Some(donor) = donor {
-            let (balance_delta, fen) = moved.entry(donor.id).or_default();
-            *fen += model.amount_fen;
-            if credits > 0 {
-                *balance_delta += credits;
-                entries.push(credit_entry::Model {
-                    id: Uuid::now_v7(),
-                    donor_id: donor.id,
-                    kind: CreditEntryKind::Donation,
-                    amount: credits,
-                    balance_after: donor.credit_balance + *balance_delta,
-                    donation_id: Some(model.id),
-                    certification_id: None,
-                    redemption_id: None,
-                    reverses_entry_id: None,
-                    rule_id: model.credit_rule_id,
-                    note: None,
-                    created_by: Some(recorded_by),
-                    created_at: now,
-                });
-            }
-        }
-        written.push(model);
+        let rule = bulk::rule_at(&rule_book, donor, d.donated_at);
+        written.add(Uuid::now_v7(), &d, donor, rule, recorded_by, now);
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-
-    for chunk in written.chunks(ROWS_PER_INSERT) {
-        donation::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
+    // The receipts were checked before the transaction; another writer may have got there
+    // in between. Importing the file again skips what is already there.
+    written
+        .write(
+            conn,
+            "a receipt number in this file was recorded meanwhile; import the file again",
         )
-        .exec_without_returning(conn)
-        .await
-        .map_err(|e| {
-            // The receipts were checked before the transaction; another writer got there
-            // in between. Importing the file again skips what is already there.
-            AppError::on_unique(
-                e,
-                "a receipt number in this file was recorded meanwhile; import the file again",
-            )
-        })?;
-    }
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
-        credit_entry::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec_without_returning(conn)
         .await?;
-    }
-    // One update per donor, in the order the rows were locked.
-    let mut moved: Vec<_> = moved.into_iter().collect();
-    moved.sort_unstable_by_key(|(id, _)| *id);
-    for (donor_id, (balance_delta, fen)) in moved {
-        donor::Entity::update_many()
-            .col_expr(
-                donor::Column::CreditBalance,
-                Expr::col(donor::Column::CreditBalance).add(balance_delta),
-            )
-            .col_expr(
-                donor::Column::CumulativeDonationFen,
-                Expr::col(donor::Column::CumulativeDonationFen).add(fen),
-            )
-            .filter(donor::Column::Id.eq(donor_id))
-            .exec(conn)
-            .await?;
-    }
+    let written = written.donations;
     Ok(Ok(written))
 }
 

@@ -1,5 +1,7 @@
 //! 捐赠: logging, voiding and bulk-importing donations, each with its credit entry.
 
+pub mod batch;
+mod bulk;
 mod graphql;
 pub mod import;
 mod model;

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{DonorRef, NewDonation};
+use super::{DonorRef, NewDonation, batch::Pending};
 use crate::{
     accounts::Phone,
     auth::Viewer,
@@ -27,6 +27,7 @@ use crate::{
 };
 
 /// Log a donation for the viewer's org (or any org, for ADMIN), once per idempotency key.
+/// Concurrent donations share a transaction (see `batch`); the answer comes after the commit.
 #[tracing::instrument(skip(app, viewer, input), fields(org = %input.org_id))]
 pub async fn record(
     app: &AppState,
@@ -34,28 +35,52 @@ pub async fn record(
     key: &IdempotencyKey,
     input: NewDonation,
 ) -> AppResult<(donation::Model, Freshness)> {
-    let db = &app.db;
     viewer.require_org(input.org_id)?;
     input.check_shape(Utc::now())?;
     let hash = idempotency::request_hash(&input);
-    let recorded_by = viewer.account_id;
-    // Read before the commit: it lets the ranking cache prove it has not counted this yet.
-    let ticket = rankings::service::write_ticket(app).await;
     // The id is chosen up front so the idempotency claim can carry the answer from the start.
     let id = Uuid::now_v7();
+    app.donations
+        .record(|reply| Pending {
+            app: app.clone(),
+            account_id: viewer.account_id,
+            key: key.clone(),
+            hash,
+            id,
+            input,
+            attempts: 0,
+            reply,
+        })
+        .await
+}
+
+/// One donation in its own transaction: the path a batch falls back to when the database
+/// refuses it as a whole, so that each donation meets its own error.
+pub(super) async fn record_alone(
+    app: &AppState,
+    recorded_by: Uuid,
+    key: &IdempotencyKey,
+    hash: &str,
+    id: Uuid,
+    input: NewDonation,
+) -> AppResult<(donation::Model, Freshness)> {
+    let db = &app.db;
+    // Read before the commit: it lets the ranking cache prove it has not counted this yet.
+    let ticket = rankings::service::write_ticket(app).await;
     let outcome = idempotency::run_decided(
         db,
-        viewer.account_id,
+        recorded_by,
         "recordDonation",
         key,
-        &hash,
+        hash,
         id,
         move |txn| Box::pin(async move { record_in(&**txn, id, recorded_by, input).await }),
     )
     .await?;
     match outcome {
         Decided::Fresh(model) => {
-            rankings::service::on_donation_recorded(app, ticket, &model).await;
+            rankings::service::on_donations_recorded(app, ticket, std::slice::from_ref(&model))
+                .await;
             Ok((model, Freshness::Fresh))
         }
         Decided::Replayed(first) => Ok((find(db, first).await?, Freshness::Replayed)),

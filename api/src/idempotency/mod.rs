@@ -3,4 +3,7 @@
 
 mod service;
 
-pub use service::{Decided, Freshness, IdempotencyKey, request_hash, run, run_decided};
+pub use service::{
+    Decided, Freshness, IdempotencyKey, NewClaim, claim_many, earlier_result, release_many,
+    request_hash, run, run_decided,
+};

@@ -1,6 +1,8 @@
 //! Claim-then-complete inside the caller's write transaction, so the work and the record of
 //! it commit or vanish together.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
@@ -180,6 +182,84 @@ where
     Err(AppError::conflict(
         "a request with this idempotency key is still in progress; retry later",
     ))
+}
+
+/// One key to claim in [`claim_many`], with the result it stands for (known up front).
+pub struct NewClaim {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub key: String,
+    pub hash: String,
+    pub response_json: String,
+}
+
+/// Claim many keys of one operation at once inside the caller's transaction: an
+/// `INSERT .. ON CONFLICT DO NOTHING` of them all, then one read of who holds each key now.
+/// A claim won is the record carrying the caller's own `id`; any other record is an earlier
+/// (committed) holder, to replay or refuse. A key missing from the answer was held by a
+/// transaction that rolled back meanwhile: try it again.
+pub async fn claim_many(
+    conn: &impl ConnectionTrait,
+    operation: &str,
+    claims: &[NewClaim],
+) -> AppResult<HashMap<(Uuid, String), idempotency_record::Model>> {
+    if claims.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let now = Utc::now();
+    idempotency_record::Entity::insert_many(claims.iter().map(|c| {
+        idempotency_record::ActiveModel {
+            id: Set(c.id),
+            account_id: Set(c.account_id),
+            operation: Set(operation.to_owned()),
+            idem_key: Set(c.key.clone()),
+            request_hash: Set(c.hash.clone()),
+            response_json: Set(c.response_json.clone()),
+            created_at: Set(now),
+        }
+    }))
+    .on_conflict_do_nothing_on([
+        idempotency_record::Column::AccountId,
+        idempotency_record::Column::Operation,
+        idempotency_record::Column::IdemKey,
+    ])
+    .exec_without_returning(conn)
+    .await?;
+    let accounts: HashSet<Uuid> = claims.iter().map(|c| c.account_id).collect();
+    let held = idempotency_record::Entity::find()
+        .filter(idempotency_record::Column::Operation.eq(operation))
+        .filter(idempotency_record::Column::AccountId.is_in(accounts))
+        .filter(idempotency_record::Column::IdemKey.is_in(claims.iter().map(|c| c.key.as_str())))
+        .all(conn)
+        .await?;
+    Ok(held
+        .into_iter()
+        .map(|r| ((r.account_id, r.idem_key.clone()), r))
+        .collect())
+}
+
+/// Give back claims whose work was refused, inside the same transaction, so the key can be
+/// used again (as a rolled-back single claim would be).
+pub async fn release_many(conn: &impl ConnectionTrait, claim_ids: &[Uuid]) -> AppResult<()> {
+    if !claim_ids.is_empty() {
+        idempotency_record::Entity::delete_many()
+            .filter(idempotency_record::Column::Id.is_in(claim_ids.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What an earlier holder of a key means for a request with input hash `hash`: its stored
+/// result, `None` while it is still being worked on, or a conflict for other input.
+pub fn earlier_result<T: DeserializeOwned>(
+    record: idempotency_record::Model,
+    hash: &str,
+) -> AppResult<Option<T>> {
+    match replay(record, hash)? {
+        Outcome::Replay(value) => Ok(Some(value)),
+        Outcome::Busy | Outcome::Fresh(_) => Ok(None),
+    }
 }
 
 /// Claim the key for this account and operation. The unique index makes a concurrent claim

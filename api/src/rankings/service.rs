@@ -514,18 +514,14 @@ async fn after_donations(
     commit_updates(app, Proof::Ticket(ticket), updates).await;
 }
 
-/// After a donation's transaction committed (fresh, not an idempotent replay).
-pub async fn on_donation_recorded(app: &AppState, ticket: Ticket, d: &donation::Model) {
-    after_donations(app, ticket, &[(d, 1, d.visibility)]).await;
-}
-
 /// After a void committed: the donation leaves every board it was on.
 pub async fn on_donation_voided(app: &AppState, ticket: Ticket, d: &donation::Model) {
     after_donations(app, ticket, &[(d, -1, d.visibility)]).await;
 }
 
-/// After a bulk import committed.
-pub async fn on_donations_imported(app: &AppState, ticket: Ticket, ds: &[donation::Model]) {
+/// After donations were recorded (fresh, not idempotent replays) or imported, with the
+/// ticket read before their transaction.
+pub async fn on_donations_recorded(app: &AppState, ticket: Ticket, ds: &[donation::Model]) {
     let changes: Vec<_> = ds.iter().map(|d| (d, 1, d.visibility)).collect();
     after_donations(app, ticket, &changes).await;
 }

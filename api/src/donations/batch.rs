@@ -1,0 +1,487 @@
+//! Group commit for `recordDonation`. Donations logged at the same moment share one write
+//! transaction and a dozen set-based statements (claims, lookups, one multi-row insert each
+//! for donations and ledger entries, one update of the donors), instead of each paying its
+//! own transaction of seven round trips and a commit. Every request still gets its own
+//! answer (its donation, its replay, or its own error) only after the batch has committed
+//! and the ranking sets have moved, and a batch the database refuses as a whole is retried
+//! one donation at a time on the single path, which names each donation's own error.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use uuid::Uuid;
+
+use super::{
+    DonorRef, NewDonation,
+    bulk::{self, Bulk},
+    service,
+};
+use crate::{
+    accounts::Phone,
+    credits::rules::DISTRICT_TZ,
+    db::Db,
+    entities::{
+        campaign, charity_project, credit_rule, donation, donor,
+        enums::{CreditRuleKind, DonorKind},
+        resident,
+    },
+    error::{AppError, AppResult},
+    idempotency::{self, Freshness, IdempotencyKey, NewClaim},
+    rankings,
+    startup::AppState,
+};
+
+/// Most donations one transaction carries.
+const MAX_BATCH: usize = 128;
+/// How often a request whose key another transaction holds is put back before giving up.
+const MAX_ATTEMPTS: u32 = 200;
+const OPERATION: &str = "recordDonation";
+
+type Reply = oneshot::Sender<AppResult<(donation::Model, Freshness)>>;
+
+/// One `recordDonation` waiting for its batch.
+pub(super) struct Pending {
+    pub app: AppState,
+    pub account_id: Uuid,
+    pub key: IdempotencyKey,
+    pub hash: String,
+    /// The id the donation gets if this request is the first with its key.
+    pub id: Uuid,
+    pub input: NewDonation,
+    pub attempts: u32,
+    pub reply: Reply,
+}
+
+/// Hands donations to the batch writer of this process.
+#[derive(Clone)]
+pub struct Recorder {
+    queue: mpsc::UnboundedSender<Pending>,
+}
+
+impl Recorder {
+    /// Start the writer (needs a running Tokio runtime). `concurrent_batches` transactions
+    /// may be open at once; while all are busy, new requests gather into the next batch.
+    pub fn start(concurrent_batches: usize) -> Self {
+        let (queue, inbox) = mpsc::unbounded_channel();
+        tokio::spawn(dispatch(inbox, concurrent_batches.max(1)));
+        Self { queue }
+    }
+
+    pub(super) async fn record(
+        &self,
+        pending: impl FnOnce(Reply) -> Pending,
+    ) -> AppResult<(donation::Model, Freshness)> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(pending(reply))
+            .map_err(|_| AppError::Unavailable("donation writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Unavailable("donation writer stopped".into()))?
+    }
+
+    fn put_back(&self, mut pending: Pending) {
+        pending.attempts += 1;
+        if pending.attempts >= MAX_ATTEMPTS {
+            let _ = pending.reply.send(Err(AppError::conflict(
+                "a request with this idempotency key is still in progress; retry later",
+            )));
+            return;
+        }
+        if let Err(mpsc::error::SendError(p)) = self.queue.send(pending) {
+            let _ = p
+                .reply
+                .send(Err(AppError::Unavailable("donation writer stopped".into())));
+        }
+    }
+}
+
+async fn dispatch(mut inbox: mpsc::UnboundedReceiver<Pending>, slots: usize) {
+    let slots = Arc::new(Semaphore::new(slots));
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        // A free slot first, then whatever has gathered: while every slot is busy the next
+        // batch keeps growing, which is what makes this cheaper under load.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        if inbox.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            return;
+        }
+        let items = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+        tokio::spawn(async move {
+            write_and_answer(items).await;
+            drop(slot);
+        });
+    }
+}
+
+/// What became of one request in a batch that committed.
+#[allow(clippy::large_enum_variant)] // one per request of a batch, never stored
+enum Outcome {
+    Answered(AppResult<(donation::Model, Freshness)>),
+    /// Its key is held by a transaction still open, or was just given up: next batch.
+    Again,
+}
+
+async fn write_and_answer(items: Vec<Pending>) {
+    let Some(app) = items.first().map(|p| p.app.clone()) else {
+        return;
+    };
+    // A repeated key waits for the first of its batch (to replay it, or to find it refused).
+    let mut seen = HashSet::new();
+    let (items, repeats): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|p| seen.insert((p.account_id, p.key.as_str().to_owned())));
+    for p in repeats {
+        app.donations.put_back(p);
+    }
+    let started = std::time::Instant::now();
+    // Read before the commit: it lets the ranking cache prove it has not counted these yet.
+    let ticket = rankings::service::write_ticket(&app).await;
+    let ticket_read = started.elapsed();
+    match write_batch(&app.db, &items).await {
+        Ok(outcomes) => {
+            let committed = started.elapsed();
+            let fresh: Vec<donation::Model> = outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    Outcome::Answered(Ok((d, Freshness::Fresh))) => Some(d.clone()),
+                    _ => None,
+                })
+                .collect();
+            // The boards move before anyone hears of the donation: no acknowledged donation
+            // is ever missing from a board read after the answer.
+            if !fresh.is_empty() {
+                rankings::service::on_donations_recorded(&app, ticket, &fresh).await;
+            }
+            tracing::debug!(
+                donations = items.len(),
+                ticket_ms = ticket_read.as_secs_f64() * 1e3,
+                committed_ms = committed.as_secs_f64() * 1e3,
+                ranked_ms = started.elapsed().as_secs_f64() * 1e3,
+                "donation batch"
+            );
+            for (p, outcome) in items.into_iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Answered(answer) => {
+                        let _ = p.reply.send(answer);
+                    }
+                    Outcome::Again => app.donations.put_back(p),
+                }
+            }
+        }
+        Err(e) => {
+            // The database refused the shared transaction (a receipt or key taken by another
+            // process after the lookups, a lost connection): one at a time, each on its own.
+            tracing::info!(
+                error = e.message(),
+                donations = items.len(),
+                "batch refused; recording one by one"
+            );
+            for p in items {
+                tokio::spawn(async move {
+                    let answer =
+                        service::record_alone(&p.app, p.account_id, &p.key, &p.hash, p.id, p.input)
+                            .await;
+                    let _ = p.reply.send(answer);
+                });
+            }
+        }
+    }
+}
+
+/// Everything the batch's donations refer to, read in a handful of statements.
+struct Lookups {
+    project_org: HashMap<Uuid, Uuid>,
+    campaign_days: HashMap<Uuid, (chrono::NaiveDate, chrono::NaiveDate)>,
+    receipts_used: HashSet<(Uuid, String)>,
+    donor_by_phone: HashMap<String, Uuid>,
+    /// Locked for the rest of the transaction, in id order.
+    donors: HashMap<Uuid, donor::Model>,
+    /// Newest first.
+    rules: Vec<credit_rule::Model>,
+}
+
+async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<Lookups> {
+    if items.is_empty() {
+        return Ok(Lookups {
+            project_org: HashMap::new(),
+            campaign_days: HashMap::new(),
+            receipts_used: HashSet::new(),
+            donor_by_phone: HashMap::new(),
+            donors: HashMap::new(),
+            rules: Vec::new(),
+        });
+    }
+    let project_ids: HashSet<Uuid> = items.iter().map(|p| p.input.project_id).collect();
+    let project_org = charity_project::Entity::find()
+        .select_only()
+        .columns([charity_project::Column::Id, charity_project::Column::OrgId])
+        .filter(charity_project::Column::Id.is_in(project_ids))
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let campaign_ids: HashSet<Uuid> = items.iter().filter_map(|p| p.input.campaign_id).collect();
+    let campaign_days = if campaign_ids.is_empty() {
+        HashMap::new()
+    } else {
+        campaign::Entity::find()
+            .filter(campaign::Column::Id.is_in(campaign_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, (c.starts_on, c.ends_on)))
+            .collect()
+    };
+    let orgs: HashSet<Uuid> = items.iter().map(|p| p.input.org_id).collect();
+    let receipts_used = donation::Entity::find()
+        .select_only()
+        .columns([donation::Column::OrgId, donation::Column::ReceiptNo])
+        .filter(donation::Column::OrgId.is_in(orgs))
+        .filter(
+            donation::Column::ReceiptNo.is_in(items.iter().map(|p| p.input.receipt_no.as_str())),
+        )
+        .into_tuple::<(Uuid, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut phones = HashSet::new();
+    let mut donor_ids = HashSet::new();
+    for p in items {
+        match &p.input.donor {
+            DonorRef::Resident { phone, .. } => {
+                if let Ok(phone) = Phone::parse(phone) {
+                    phones.insert(phone.as_str().to_owned());
+                }
+            }
+            DonorRef::Enterprise { id } => {
+                donor_ids.insert(*id);
+            }
+            DonorRef::WalkIn { .. } => {}
+        }
+    }
+    let donor_by_phone: HashMap<String, Uuid> = if phones.is_empty() {
+        HashMap::new()
+    } else {
+        resident::Entity::find()
+            .select_only()
+            .columns([resident::Column::Phone, resident::Column::Id])
+            .filter(resident::Column::Phone.is_in(phones))
+            .into_tuple::<(String, Uuid)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    donor_ids.extend(donor_by_phone.values().copied());
+    // Locked in id order, as every bulk writer does, so two batches cannot deadlock.
+    let donors = if donor_ids.is_empty() {
+        HashMap::new()
+    } else {
+        donor::Entity::find()
+            .filter(donor::Column::Id.is_in(donor_ids))
+            .order_by_asc(donor::Column::Id)
+            .lock_exclusive()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect()
+    };
+    let rules = credit_rule::Entity::find()
+        .filter(credit_rule::Column::Kind.is_in([
+            CreditRuleKind::DonationResident,
+            CreditRuleKind::DonationEnterprise,
+        ]))
+        .order_by_desc(credit_rule::Column::EffectiveFrom)
+        .all(conn)
+        .await?;
+    Ok(Lookups {
+        project_org,
+        campaign_days,
+        receipts_used,
+        donor_by_phone,
+        donors,
+        rules,
+    })
+}
+
+impl Lookups {
+    /// The same checks, in the same order and with the same errors, as the single path.
+    fn check(&self, input: &NewDonation) -> AppResult<()> {
+        if self.project_org.get(&input.project_id) != Some(&input.org_id) {
+            return Err(AppError::bad_field(
+                "projectId",
+                "no such project in this charity organisation",
+            ));
+        }
+        if let Some(campaign_id) = input.campaign_id {
+            let Some((starts_on, ends_on)) = self.campaign_days.get(&campaign_id) else {
+                return Err(AppError::bad_field("campaignId", "no such campaign"));
+            };
+            let day = input.donated_at.with_timezone(&DISTRICT_TZ).date_naive();
+            if day < *starts_on || day > *ends_on {
+                return Err(AppError::bad_field(
+                    "campaignId",
+                    "the donation date is outside the campaign's dates",
+                ));
+            }
+        }
+        let receipt = (input.org_id, input.receipt_no.as_str().to_owned());
+        if self.receipts_used.contains(&receipt) {
+            return Err(AppError::conflict(
+                "this receipt number is already used in this organisation",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The donor a donation counts for (`None` for a walk-in), registering a resident the
+    /// input names by an unknown phone.
+    async fn donor_for(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        donor: &DonorRef,
+    ) -> AppResult<Option<Uuid>> {
+        match donor {
+            DonorRef::WalkIn { .. } => Ok(None),
+            DonorRef::Enterprise { id } => match self.donors.get(id) {
+                Some(d) if d.kind == DonorKind::Enterprise => Ok(Some(*id)),
+                _ => Err(AppError::bad_field(
+                    "donorEnterpriseId",
+                    "no such enterprise",
+                )),
+            },
+            DonorRef::Resident { phone, name } => {
+                let phone = Phone::parse(phone)
+                    .map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?;
+                if let Some(id) = self.donor_by_phone.get(phone.as_str()) {
+                    return Ok(Some(*id));
+                }
+                let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+                    return Err(AppError::bad_field(
+                        "donorPhone",
+                        "no resident has this phone; give the donor's name to register them",
+                    ));
+                };
+                let registered = service::register_resident(conn, name, &phone, None).await?;
+                self.donor_by_phone
+                    .insert(phone.as_str().to_owned(), registered.id);
+                self.donors.insert(registered.id, registered.clone());
+                Ok(Some(registered.id))
+            }
+        }
+    }
+}
+
+/// One transaction for the whole batch; `Err` only when the database refused it, and then
+/// nothing of it was written.
+async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
+    let txn = db.begin_write().await?;
+    let conn = &*txn;
+    let claims: Vec<NewClaim> = items
+        .iter()
+        .map(|p| {
+            Ok(NewClaim {
+                id: Uuid::now_v7(),
+                account_id: p.account_id,
+                key: p.key.as_str().to_owned(),
+                hash: p.hash.clone(),
+                response_json: serde_json::to_string(&p.id).map_err(AppError::internal)?,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    let mut held = idempotency::claim_many(conn, OPERATION, &claims).await?;
+
+    // Who is first with its key (to write), who repeats a key used before (to replay).
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
+    let mut replays: Vec<(usize, Uuid)> = Vec::new();
+    let mut fresh: Vec<usize> = Vec::new();
+    for (i, (p, claim)) in items.iter().zip(&claims).enumerate() {
+        match held.remove(&(p.account_id, claim.key.clone())) {
+            None => outcomes.push(Some(Outcome::Again)),
+            Some(record) if record.id == claim.id => {
+                fresh.push(i);
+                outcomes.push(None);
+            }
+            Some(record) => match idempotency::earlier_result::<Uuid>(record, &p.hash) {
+                Ok(Some(first)) => {
+                    replays.push((i, first));
+                    outcomes.push(None);
+                }
+                Ok(None) => outcomes.push(Some(Outcome::Again)),
+                Err(e) => outcomes.push(Some(Outcome::Answered(Err(e)))),
+            },
+        }
+    }
+
+    let firsts: Vec<&Pending> = fresh.iter().map(|&i| &items[i]).collect();
+    let mut refs = lookups(conn, &firsts).await?;
+    let now = Utc::now();
+    let mut bulk = Bulk::default();
+    let mut written: Vec<usize> = Vec::with_capacity(fresh.len());
+    let mut released: Vec<Uuid> = Vec::new();
+    for &i in &fresh {
+        let p = &items[i];
+        let input = &p.input;
+        let donor_id = match refs.check(input) {
+            Ok(()) => refs.donor_for(conn, &input.donor).await,
+            Err(e) => Err(e),
+        };
+        let donor_id = match donor_id {
+            Ok(d) => d,
+            Err(e) => {
+                released.push(claims[i].id);
+                outcomes[i] = Some(Outcome::Answered(Err(e)));
+                continue;
+            }
+        };
+        let donor = donor_id.and_then(|id| refs.donors.get(&id));
+        let rule = bulk::rule_at(&refs.rules, donor, input.donated_at);
+        bulk.add(p.id, input, donor, rule, p.account_id, now);
+        refs.receipts_used
+            .insert((input.org_id, input.receipt_no.as_str().to_owned()));
+        written.push(i);
+    }
+    idempotency::release_many(conn, &released).await?;
+    bulk.write(
+        conn,
+        "this receipt number is already used in this organisation",
+    )
+    .await?;
+    let replayed: HashMap<Uuid, donation::Model> = if replays.is_empty() {
+        HashMap::new()
+    } else {
+        donation::Entity::find()
+            .filter(donation::Column::Id.is_in(replays.iter().map(|(_, id)| *id)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect()
+    };
+    txn.commit().await?;
+
+    for (i, model) in written.into_iter().zip(bulk.donations) {
+        outcomes[i] = Some(Outcome::Answered(Ok((model, Freshness::Fresh))));
+    }
+    for (i, first) in replays {
+        outcomes[i] = Some(match replayed.get(&first) {
+            Some(d) => Outcome::Answered(Ok((d.clone(), Freshness::Replayed))),
+            None => Outcome::Answered(Err(AppError::not_found("donation"))),
+        });
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every request of the batch has an outcome"))
+        .collect())
+}

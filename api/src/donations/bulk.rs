@@ -1,0 +1,149 @@
+//! Donations written in bulk, by the batch writer and by the import: the donations, their
+//! `DONATION` ledger entries and the donors' moves, written with a few multi-row statements.
+//! The caller holds the donors' rows (locked in id order), so each entry's `balance_after`
+//! continues the balance it read.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
+use uuid::Uuid;
+
+use super::{DonorRef, NewDonation, service};
+use crate::{
+    credits::{
+        ledger::{self, Move},
+        rules,
+    },
+    entities::{
+        credit_entry, credit_rule, donation, donor,
+        enums::{CreditEntryKind, DonationStatus},
+    },
+    error::{AppError, AppResult},
+};
+
+/// Rows per multi-row INSERT: under SQLite's bind-parameter limit (26 columns a donation).
+const ROWS_PER_INSERT: usize = 1_000;
+
+#[derive(Default)]
+pub(super) struct Bulk {
+    pub donations: Vec<donation::Model>,
+    entries: Vec<credit_entry::Model>,
+    moves: HashMap<Uuid, Move>,
+}
+
+impl Bulk {
+    /// Add a confirmed donation for `donor` (a walk-in has none) under the rule in force.
+    pub fn add(
+        &mut self,
+        id: Uuid,
+        input: &NewDonation,
+        donor: Option<&donor::Model>,
+        rule: Option<&credit_rule::Model>,
+        recorded_by: Uuid,
+        now: DateTime<Utc>,
+    ) -> &donation::Model {
+        let credits = rule.map_or(0, |r| rules::credits_for(r, input.amount.get()));
+        let model = donation::Model {
+            id,
+            org_id: input.org_id,
+            project_id: input.project_id,
+            campaign_id: input.campaign_id,
+            donor_id: donor.map(|d| d.id),
+            walk_in_name: match &input.donor {
+                DonorRef::WalkIn { name } => name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+                _ => None,
+            },
+            donor_kind: donor.map(|d| d.kind),
+            town_id: donor.and_then(|d| d.town_id),
+            kind: input.kind,
+            amount_fen: input.amount.get(),
+            goods_description: input
+                .goods_description
+                .as_deref()
+                .map(|g| g.trim().to_owned()),
+            goods_quantity: input.goods_quantity,
+            channel: input.channel,
+            funding_source: input.funding_source,
+            donated_at: input.donated_at,
+            receipt_no: input.receipt_no.as_str().to_owned(),
+            visibility: input.visibility,
+            status: DonationStatus::Confirmed,
+            credits_awarded: credits,
+            credit_rule_id: rule.map(|r| r.id),
+            void_reason: None,
+            voided_at: None,
+            voided_by: None,
+            recorded_by,
+            verification_code: service::verification_code(),
+            created_at: now,
+        };
+        if let Some(d) = donor {
+            let moved = self.moves.entry(d.id).or_default();
+            moved.donated_fen += model.amount_fen;
+            if credits > 0 {
+                moved.credits += credits;
+                self.entries.push(credit_entry::Model {
+                    id: Uuid::now_v7(),
+                    donor_id: d.id,
+                    kind: CreditEntryKind::Donation,
+                    amount: credits,
+                    balance_after: d.credit_balance + moved.credits,
+                    donation_id: Some(model.id),
+                    certification_id: None,
+                    redemption_id: None,
+                    reverses_entry_id: None,
+                    rule_id: model.credit_rule_id,
+                    note: None,
+                    created_by: Some(recorded_by),
+                    created_at: now,
+                });
+            }
+        }
+        self.donations.push(model);
+        self.donations.last().expect("just pushed")
+    }
+
+    /// Write everything inside the caller's transaction. A receipt taken by another writer
+    /// since the caller looked is a conflict that says `receipt_taken`.
+    pub async fn write(&self, conn: &impl ConnectionTrait, receipt_taken: &str) -> AppResult<()> {
+        for chunk in self.donations.chunks(ROWS_PER_INSERT) {
+            donation::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(conn)
+            .await
+            .map_err(|e| AppError::on_unique(e, receipt_taken))?;
+        }
+        for chunk in self.entries.chunks(ROWS_PER_INSERT) {
+            credit_entry::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        }
+        ledger::move_many(conn, &self.moves).await
+    }
+}
+
+/// The donation rule of the donor's kind in force at `at`, from rules listed newest first.
+pub(super) fn rule_at<'r>(
+    rules_newest_first: &'r [credit_rule::Model],
+    donor: Option<&donor::Model>,
+    at: DateTime<Utc>,
+) -> Option<&'r credit_rule::Model> {
+    let kind = rules::donation_rule_kind(donor?.kind);
+    rules_newest_first
+        .iter()
+        .find(|r| r.kind == kind && r.effective_from <= at)
+}
