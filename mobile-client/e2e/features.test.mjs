@@ -284,12 +284,20 @@ describe('phone client: board, perks, volunteering', () => {
     await staff.reload()
     await staff.getByTestId('participant').filter({ hasText: '陈晓明' }).filter({ hasNotText: '未签到' }).waitFor()
 
-    // Online, a typed code goes straight through: check out with a fresh one.
+    // Online, a typed code goes straight through: check out with the six-character code shown
+    // beside the QR (as read off the screen: in groups, in lower case).
     await staff.getByTestId('show-checkin-code').tap()
-    await staff.getByTestId('checkin-payload').waitFor()
-    const checkoutCode = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    await staff.getByTestId('checkin-short-code').waitFor()
+    const shortCode = (await staff.getByTestId('checkin-short-code').getAttribute('data-code')) ?? ''
+    assert.match(shortCode, /^[2-9A-HJKMNP-Z]{6}$/)
+    assert.equal((await staff.getByTestId('checkin-short-code').textContent())?.trim(), `${shortCode.slice(0, 3)} ${shortCode.slice(3)}`)
+    await checkLayout(staff, 'staff check-in code')
     await resident.locator('.van-tab', { hasText: '签退' }).tap()
-    await resident.getByTestId('checkin-code').locator('input').fill(checkoutCode)
+    // A wrong code is refused with a clear message, and nothing is kept.
+    await resident.getByTestId('checkin-code').locator('input').fill(shortCode === '222222' ? '333333' : '222222')
+    await resident.getByTestId('checkin-submit').tap()
+    await resident.getByText('签到码无效或已过期').waitFor()
+    await resident.getByTestId('checkin-code').locator('input').fill(`${shortCode.slice(0, 3)} ${shortCode.slice(3)}`.toLowerCase())
     await resident.getByTestId('checkin-submit').tap()
     await resident.getByTestId('checkin-done').waitFor()
     assert.match((await resident.getByTestId('checkin-done').textContent()) ?? '', new RegExp(`签退成功.*${ACTIVITY_TITLE}`))
@@ -391,10 +399,125 @@ describe('phone client: board, perks, volunteering', () => {
     await shot(staff, '96-staff-activity-certified')
   })
 
+  test('staff certify a finished activity in bulk, changing one person\'s time, and the resident sees the hours', async () => {
+    const TITLE = '北岙海岸植树护绿'
+    await staff.goto('/staff/activities')
+    for (let i = 0; i < 5 && !(await staff.getByTestId('activity-cell').filter({ hasText: TITLE }).isVisible()); i++) {
+      await staff.mouse.wheel(0, 5_000)
+      await staff.waitForTimeout(300)
+    }
+    await staff.getByTestId('activity-cell').filter({ hasText: TITLE }).tap()
+    await staff.getByTestId('participant').filter({ hasText: '陈晓明' }).waitFor()
+    const certifyAll = staff.getByTestId('certify-all')
+    assert.match((await certifyAll.textContent()) ?? '', /批量认证 \d+ 人的时长/)
+    await certifyAll.tap()
+    const sheet = staff.getByTestId('certify-sheet')
+    const me = sheet.getByTestId('certify-person').filter({ hasText: '陈晓明' })
+    await me.waitFor()
+    // 09:03–10:20 attended: 1 hour proposed; staff add half an hour, which needs a reason.
+    assert.equal(await me.locator('input').first().inputValue(), '60')
+    await me.locator('.van-stepper__plus').tap()
+    assert.equal(await me.locator('input').first().inputValue(), '90')
+    await sheet.getByTestId('certify-submit').tap()
+    await me.getByText('调整时长须填写原因').waitFor()
+    await me.getByTestId('certify-reason').locator('input').fill('提前到场协助搬运苗木')
+    await checkLayout(staff, 'certify sheet')
+    await shot(staff, '102-staff-certify-overrides')
+    await sheet.getByTestId('certify-submit').tap()
+    await staff.locator('.van-toast', { hasText: '已认证' }).waitFor()
+    await staff.getByTestId('certify-all').filter({ hasText: '已全部认证' }).waitFor()
+    await staff.getByTestId('participant').filter({ hasText: '陈晓明' }).filter({ hasText: '1.5 小时' }).waitFor()
+    await shot(staff, '103-staff-certified')
+
+    await resident.goto('/hours')
+    const line = resident.getByTestId('signup-cell').filter({ hasText: TITLE })
+    await line.waitFor()
+    await line.filter({ hasText: '1.5 小时' }).waitFor()
+    await checkLayout(resident, 'hours after certification')
+    await shot(resident, '104-resident-hours-certified')
+  })
+
+  test('a broadcast ADMIN publishes appears on an open resident home without a reload', async () => {
+    const socket = resident.waitForEvent('websocket', { predicate: (ws) => ws.url().endsWith('/graphql/ws') })
+    await resident.goto('/home')
+    await resident.getByTestId('home-broadcast').waitFor()
+    const ws = await socket
+    await ws.waitForEvent('framesent', { predicate: (f) => String(f.payload).includes('"subscribe"') })
+    // The server registers the subscription as it reads the frame; give it that moment.
+    await resident.waitForTimeout(500)
+    const before = await resident.getByTestId('home-broadcast').getAttribute('data-id')
+
+    const title = `端到端：直播广播 ${Date.now().toString(36)}`
+    const staffToken = await apiToken(api.url, PHONES.staff)
+    const posted = await gql(
+      api.url,
+      `mutation($input: PostBroadcastInput!) { postBroadcast(input: $input) { id } }`,
+      { input: { kind: 'NEED', title, body: '东屏街道独居老人冬季需要棉被 20 床。' } },
+      staffToken,
+    )
+    const adminToken = await apiToken(api.url, PHONES.admin)
+    await gql(api.url, `mutation($id: ID!) { publishBroadcast(id: $id) { id } }`, { id: posted.postBroadcast.id }, adminToken)
+
+    await resident.getByTestId('home-broadcast').filter({ hasText: title }).waitFor({ timeout: 10_000 })
+    assert.notEqual(await resident.getByTestId('home-broadcast').getAttribute('data-id'), before)
+    await shot(resident, '105-home-live-broadcast')
+  })
+
+  test('a donor chooses how a donation shows, and the board follows at once', async () => {
+    await resident.goto('/donations')
+    await resident.getByTestId('to-visibility').tap()
+    const newest = resident.getByTestId('visibility-donation').first()
+    await newest.waitFor()
+    await checkLayout(resident, 'donation visibility')
+    await shot(resident, '106-donation-visibility')
+    // The ¥50,000 staff logged this month leads the month's board as 陈*明 …
+    assert.match((await newest.textContent()) ?? '', /50,?000/)
+    assert.equal(await newest.getAttribute('data-visibility'), 'MASKED')
+    await newest.tap()
+    await resident.locator('.van-action-sheet__item', { hasText: '匿名（爱心人士）' }).tap()
+    await resident.locator('.van-toast', { hasText: '已更新' }).waitFor()
+    await resident.locator('[data-testid="visibility-donation"][data-visibility="ANONYMOUS"]').first().waitFor()
+    await shot(resident, '107-donation-anonymous')
+    // … and, made anonymous, shows as 爱心人士 while still counting for the donor.
+    await resident.goto('/board')
+    await resident.waitForFunction(() => /爱心人士/.test(document.querySelector('[data-testid="board-entry"]')?.textContent ?? ''), null, { timeout: 15_000 })
+    await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
+    // Back to masked, so the rest of the run sees the seeded choice.
+    await resident.goto('/donations/visibility')
+    await resident.getByTestId('visibility-donation').first().tap()
+    await resident.locator('.van-action-sheet__item', { hasText: '隐去中间字' }).tap()
+    await resident.locator('[data-testid="visibility-donation"][data-visibility="MASKED"]').first().waitFor()
+    await resident.goto('/board')
+    await resident.waitForFunction(() => /陈\*明/.test(document.querySelector('[data-testid="board-entry"]')?.textContent ?? ''), null, { timeout: 15_000 })
+  })
+
+  test('the 慈善榜 loads further pages as the resident scrolls', async () => {
+    await resident.goto('/board')
+    await resident.getByTestId('board-entry').first().waitFor()
+    await resident.locator('.van-dropdown-menu__item').first().tap()
+    await resident.locator('.van-dropdown-item__option:visible', { hasText: '累计' }).tap()
+    await resident.getByTestId('board-summary').filter({ hasText: '累计' }).waitFor()
+    await resident.getByTestId('board-entry').nth(19).waitFor()
+    for (let i = 0; i < 10 && (await resident.getByTestId('board-entry').count()) <= 40; i++) {
+      await resident.mouse.wheel(0, 5_000)
+      await resident.waitForTimeout(300)
+    }
+    const ranks = await resident.getByTestId('board-entry').locator('.rank').allTextContents()
+    assert.ok(ranks.length > 40, `more than two pages: ${ranks.length}`)
+    const numbers = ranks.map(Number)
+    // Competition ranks never go down and never skip past the position (ties share one).
+    numbers.forEach((r, i) => {
+      assert.ok(r <= i + 1, `rank ${r} at ${i + 1}`)
+      if (i > 0) assert.ok(r >= numbers[i - 1], `rank order at ${i + 1}`)
+    })
+    await checkLayout(resident, 'board scrolled')
+    await shot(resident, '108-board-scrolled')
+  })
+
   test('the new screens fit a 360 px wide phone', async () => {
     await resident.setViewportSize({ width: 360, height: 740 })
     try {
-      for (const path of ['/board', '/activities', '/checkin', '/hours', '/perks', '/projects']) {
+      for (const path of ['/board', '/activities', '/checkin', '/hours', '/perks', '/projects', '/donations/visibility']) {
         await resident.goto(path)
         await resident.locator('.van-nav-bar__title').first().waitFor()
         await resident.waitForLoadState('networkidle')

@@ -14,6 +14,7 @@ export const repoRoot = resolve(clientDir, '..')
 export const resultsDir = join(clientDir, 'test-results')
 export const PASSWORD = 'Demo@2026'
 export const PHONES = {
+  admin: '13900000000',
   resident: '13800000001',
   staff: '13900000001',
   partner: '13900000003',

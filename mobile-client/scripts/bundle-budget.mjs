@@ -14,8 +14,9 @@ const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), '
 
 /** Manifest keys of what /home loads, besides the static imports that follow from them. */
 const ROOTS = ['index.html', 'src/components/TabLayout.vue', 'src/pages/home/HomePage.vue']
-/** Loaded by the entry at start through a dynamic import, when the build splits them out. */
-const AT_START = ['node_modules/workbox-window/build/workbox-window.prod.es5.mjs']
+/** Loaded at start through a dynamic import, when the build splits them out: the service-worker
+ * helper (by the entry) and the WebSocket client (by the home's live broadcast). */
+const AT_START = ['node_modules/workbox-window/build/workbox-window.prod.es5.mjs', 'src/graphql/live.ts']
 
 const seen = new Set()
 /** @param {string} key */

@@ -1292,3 +1292,133 @@ async fn sets_a_write_had_to_invalidate_are_rebuilt_by_the_upkeep_without_a_read
     );
     until_verify_is_clean(&app, "not rebuilt").await;
 }
+
+const PAGE: &str = "query($first: Int, $after: String) {
+  leaderboard(board: RESIDENTS, period: ALL_TIME, first: $first, after: $after) {
+    source entryCount
+    entries { rank amount }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  }
+}";
+
+async fn page(app: &TestApp, first: i64, after: Option<&str>) -> Value {
+    app.gql_as(None, PAGE, json!({ "first": first, "after": after }))
+        .await
+        .ok()["leaderboard"]
+        .clone()
+}
+
+/// Every page of the residents board, `size` at a time: (rank, amount) lines and the pages.
+async fn walk(app: &TestApp, size: i64) -> (Vec<(i64, String)>, Vec<Value>) {
+    let (mut lines, mut pages) = (Vec::new(), Vec::new());
+    let mut after: Option<String> = None;
+    loop {
+        let p = page(app, size, after.as_deref()).await;
+        for e in p["entries"].as_array().unwrap() {
+            lines.push((
+                e["rank"].as_i64().unwrap(),
+                e["amount"].as_str().unwrap().to_owned(),
+            ));
+        }
+        let next = p["pageInfo"]["hasNextPage"].as_bool().unwrap();
+        after = p["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        pages.push(p);
+        if !next {
+            return (lines, pages);
+        }
+        assert!(pages.len() < 20, "paging never ends");
+    }
+}
+
+#[tokio::test]
+async fn paging_past_the_first_page_keeps_tied_totals_on_one_rank_across_pages() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 6).await;
+    for (p, fen) in people
+        .iter()
+        .zip([50_000, 30_000, 30_000, 30_000, 10_000, 10_000])
+    {
+        desk.resident_gives(&app.state, &p.phone, fen).await;
+    }
+    let expected: Vec<(i64, String)> = [
+        (1, "500.00"),
+        (2, "300.00"),
+        (2, "300.00"),
+        (2, "300.00"),
+        (5, "100.00"),
+        (5, "100.00"),
+    ]
+    .iter()
+    .map(|(r, a)| (*r, (*a).to_owned()))
+    .collect();
+    // Once from the database, then from the set the first read rebuilt.
+    for source in ["DATABASE", "CACHE"] {
+        if source == "CACHE" {
+            until_cached(&app, residents_all_time(10)).await;
+        }
+        let (lines, pages) = walk(&app, 2).await;
+        assert_eq!(lines, expected, "pages of two from the {source}");
+        assert_eq!(pages.len(), 3);
+        assert_eq!(pages[0]["pageInfo"]["hasPreviousPage"], false);
+        assert_eq!(pages[1]["pageInfo"]["hasPreviousPage"], true);
+        assert_eq!(pages[2]["pageInfo"]["hasNextPage"], false);
+        assert_eq!(pages[2]["entryCount"], 6);
+        // The same board in one page.
+        assert_eq!(walk(&app, 10).await.0, expected);
+    }
+    let bad = app
+        .gql_as(None, PAGE, json!({ "first": 2, "after": "not-a-cursor" }))
+        .await;
+    assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
+    let too_many = app.gql_as(None, PAGE, json!({ "first": 101 })).await;
+    assert_eq!(too_many.code(), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn a_later_page_served_from_the_response_cache_is_never_stale_after_a_write() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    maintenance::rebuild_all(app.db(), &app.state.cache)
+        .await
+        .unwrap();
+    let people = residents(&app, 4).await;
+    for (p, fen) in people.iter().zip([40_000, 30_000, 20_000, 10_000]) {
+        desk.resident_gives(&app.state, &p.phone, fen).await;
+    }
+    let first = page(&app, 2, None).await;
+    let cursor = first["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+    let amounts = |p: &Value| -> Vec<(i64, String)> {
+        p["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["rank"].as_i64().unwrap(),
+                    e["amount"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    // Read twice: the second answer may come from the response cache.
+    for _ in 0..2 {
+        let second = page(&app, 2, Some(&cursor)).await;
+        assert_eq!(
+            amounts(&second),
+            vec![(3, "200.00".to_owned()), (4, "100.00".to_owned())]
+        );
+    }
+    // The last resident climbs to the top: the same request now shows the new order.
+    desk.resident_gives(&app.state, &people[3].phone, 35_000)
+        .await;
+    let second = page(&app, 2, Some(&cursor)).await;
+    assert_eq!(
+        amounts(&second),
+        vec![(3, "300.00".to_owned()), (4, "200.00".to_owned())]
+    );
+    assert_eq!(
+        amounts(&page(&app, 2, None).await),
+        vec![(1, "450.00".to_owned()), (2, "400.00".to_owned())]
+    );
+}

@@ -1222,3 +1222,223 @@ async fn the_demo_seed_gives_the_demo_resident_certified_hours_and_volunteer_cre
     assert!(volunteer > 0);
     assert_ledger_consistent(&app).await;
 }
+
+async fn checkin_secret(app: &TestApp, id: &str) -> String {
+    activity::Entity::find_by_id(Uuid::parse_str(id).unwrap())
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .checkin_secret
+}
+
+async fn checked_in_at(app: &TestApp, activity_id: &str) -> Vec<Option<DateTime<Utc>>> {
+    api::entities::signup::Entity::find()
+        .filter(api::entities::signup::Column::ActivityId.eq(Uuid::parse_str(activity_id).unwrap()))
+        .all(&app.db().conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.checked_in_at)
+        .collect()
+}
+
+async fn type_code(app: &TestApp, token: &str, op: &str, code: &str) -> Gql {
+    app.gql_as(
+        Some(token),
+        &format!("mutation($c: String!) {{ {op}(code: $c) {{ checkedInAt checkedOutAt }} }}"),
+        json!({ "c": code }),
+    )
+    .await
+}
+
+/// A short code of the activity that is not the one of `window` nor its neighbours.
+fn wrong_code(secret: &str, window: i64) -> String {
+    use api::volunteering::model::ShortCode;
+    ["222222", "333333", "444444", "555555"]
+        .into_iter()
+        .find(|c| {
+            (window - 300..=window + 1).all(|w| ShortCode::for_window(secret, w).as_str() != *c)
+        })
+        .expect("a code nobody was shown")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_typed_short_code_checks_in_and_a_wrong_or_expired_one_writes_nothing() {
+    use api::volunteering::model::ShortCode;
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+
+    // Running now: staff see a six-character code beside the QR.
+    let live = published_activity(&app, &staff, 10, 180).await;
+    sign_up(&app, &resident, &live).await.ok();
+    move_activity(&app, &live, Utc::now() - TimeDelta::minutes(30), 180).await;
+    let shown = app
+        .gql_as(
+            Some(&staff),
+            "query($id: ID!) { checkinCode(activityId: $id) { qrPayload shortCode shortCodeChangesAt } }",
+            json!({ "id": live }),
+        )
+        .await
+        .ok();
+    let short = shown["checkinCode"]["shortCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        ShortCode::parse(&short).map(|c| c.as_str().to_owned()),
+        Some(short.clone())
+    );
+    let changes_at = parse_time(&shown["checkinCode"]["shortCodeChangesAt"]);
+    assert!(changes_at > Utc::now() && changes_at <= Utc::now() + TimeDelta::minutes(5));
+
+    // A wrong code: a clear error on the code field, and nobody checked in.
+    let secret = checkin_secret(&app, &live).await;
+    let wrong = wrong_code(&secret, ShortCode::window_of(Utc::now()));
+    let r = type_code(&app, &resident, "checkIn", &wrong).await;
+    assert_eq!(r.code(), Some("BAD_USER_INPUT"));
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "code");
+    assert_eq!(checked_in_at(&app, &live).await, vec![None]);
+
+    // Expired: a code shown yesterday morning at an activity the resident signed up for.
+    let old = published_activity(&app, &staff, 10, 180).await;
+    sign_up(&app, &resident, &old).await.ok();
+    let old_start = Utc::now() - TimeDelta::hours(30);
+    move_activity(&app, &old, old_start, 180).await;
+    let old_code = ShortCode::for_window(
+        &checkin_secret(&app, &old).await,
+        ShortCode::window_of(old_start + TimeDelta::minutes(20)),
+    );
+    let r = type_code(&app, &resident, "checkIn", old_code.as_str()).await;
+    assert_eq!(r.code(), Some("BAD_USER_INPUT"));
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(checked_in_at(&app, &old).await, vec![None]);
+
+    // The right code, typed in lower case with a space, checks in at the moment it arrives.
+    let before = api::volunteering::model::whole_seconds(Utc::now());
+    let typed = format!("{} {}", &short[..3], &short[3..]).to_lowercase();
+    let ok = type_code(&app, &resident, "checkIn", &typed).await.ok();
+    let at = parse_time(&ok["checkIn"]["checkedInAt"]);
+    assert!(at >= before && at <= Utc::now(), "{at}");
+
+    // Typed offline two hours ago and sent now: it counts within the window it was shown in.
+    let island = published_activity(&app, &staff, 10, 180).await;
+    sign_up(&app, &resident, &island).await.ok();
+    let island_start = Utc::now() - TimeDelta::hours(3);
+    move_activity(&app, &island, island_start, 180).await;
+    let window = ShortCode::window_of(Utc::now() - TimeDelta::hours(2));
+    let code = ShortCode::for_window(&checkin_secret(&app, &island).await, window);
+    let ok = type_code(&app, &resident, "checkIn", code.as_str())
+        .await
+        .ok();
+    assert_eq!(
+        parse_time(&ok["checkIn"]["checkedInAt"]),
+        ShortCode::window_start(window + 1) - TimeDelta::seconds(1)
+    );
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
+async fn wrong_typed_codes_are_limited_per_account_and_the_limit_is_nobody_elses() {
+    use api::volunteering::model::ShortCode;
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let others = resident_tokens(&app, 1).await;
+    let other = &others[0].2;
+    let id = published_activity(&app, &staff, 10, 180).await;
+    sign_up(&app, &resident, &id).await.ok();
+    sign_up(&app, other, &id).await.ok();
+    move_activity(&app, &id, Utc::now() - TimeDelta::minutes(30), 180).await;
+    let secret = checkin_secret(&app, &id).await;
+    let wrong = wrong_code(&secret, ShortCode::window_of(Utc::now()));
+    for _ in 0..api::volunteering::attendance::SHORT_CODE_MAX_FAILURES {
+        let r = type_code(&app, &resident, "checkIn", &wrong).await;
+        assert_eq!(r.code(), Some("BAD_USER_INPUT"));
+    }
+    // Now even the right code waits: guessing stops here.
+    let right = ShortCode::for_window(&secret, ShortCode::window_of(Utc::now()));
+    let r = type_code(&app, &resident, "checkIn", right.as_str()).await;
+    assert_eq!(r.code(), Some("RATE_LIMITED"));
+    assert_eq!(checked_in_at(&app, &id).await, vec![None, None]);
+    // Another volunteer is not held back, and the scanned QR still works for the first.
+    type_code(&app, other, "checkIn", right.as_str()).await.ok();
+    let qr = app
+        .gql_as(
+            Some(&staff),
+            "query($id: ID!) { checkinCode(activityId: $id) { qrPayload } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok()["checkinCode"]["qrPayload"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    type_code(&app, &resident, "checkIn", &qr).await.ok();
+    assert!(checked_in_at(&app, &id).await.iter().all(Option::is_some));
+}
+
+#[tokio::test]
+async fn my_signup_resolves_wherever_the_activity_is_reached() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let id = published_activity(&app, &staff, 10, 180).await;
+    let signup = sign_up(&app, &resident, &id).await.ok()["signUp"]["id"].clone();
+
+    // Through the sign-up itself, in the resident's list of sign-ups.
+    let mine = app
+        .gql_as(
+            Some(&resident),
+            "{ mySignups { nodes { id activity { id mySignup { id status } } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    let node = &mine["mySignups"]["nodes"][0];
+    assert_eq!(node["activity"]["mySignup"]["id"], signup);
+    assert_eq!(node["activity"]["mySignup"]["status"], "SIGNED_UP");
+    // Through a mutation's answer, and directly.
+    let cancelled = app
+        .gql_as(
+            Some(&resident),
+            "mutation($id: ID!) { cancelSignup(activityId: $id) { activity { mySignup { id status } } } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        cancelled["cancelSignup"]["activity"]["mySignup"]["status"],
+        "CANCELLED"
+    );
+    let direct = app
+        .gql_as(
+            Some(&resident),
+            "query($id: ID!) { activity(id: $id) { mySignup { id } } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok();
+    assert_eq!(direct["activity"]["mySignup"]["id"], signup);
+    // Anyone else reaching the same activity sees no sign-up of theirs.
+    for token in [Some(staff.as_str()), None] {
+        let seen = app
+            .gql_as(
+                token,
+                "query($id: ID!) { activity(id: $id) { mySignup { id } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .ok();
+        assert_eq!(seen["activity"]["mySignup"], Value::Null);
+    }
+}

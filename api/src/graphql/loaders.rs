@@ -116,4 +116,8 @@ pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Requ
             EntityLoader::<resident::Entity>::new(db.clone()),
             tokio::spawn,
         ))
+        .data(DataLoader::new(
+            crate::volunteering::SignupsByActivity::new(db.clone()),
+            tokio::spawn,
+        ))
 }

@@ -1,6 +1,6 @@
 //! The board, editions and ranking rules on the API, and the resident's privacy choices.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, connection::PageInfo};
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -18,10 +18,8 @@ use crate::{
     error::AppError,
     graphql::{Connection, auth, connection, load_by_id, state, viewer},
     money::Fen,
-    pagination::PageRequest,
+    pagination::{PageRequest, encode_cursor},
 };
-
-const DEFAULT_ENTRIES: i32 = 20;
 
 /// A public id from the API (a UUID), or BAD_USER_INPUT naming the field.
 pub fn parse_id(field: &str, id: &ID) -> Result<uuid::Uuid, AppError> {
@@ -104,6 +102,17 @@ impl Leaderboard {
                 entry,
             })
             .collect()
+    }
+    /// Where this page ends; pass `endCursor` as `after` for the next one. Offsets, not keys:
+    /// a board that changes between two pages may repeat or skip an entry at the seam.
+    async fn page_info(&self) -> PageInfo {
+        let cursor = |i: usize| encode_cursor(&(self.0.offset + i).to_string());
+        PageInfo {
+            has_previous_page: self.0.offset > 0,
+            has_next_page: self.0.has_next,
+            start_cursor: (!self.0.entries.is_empty()).then(|| cursor(0)),
+            end_cursor: self.0.entries.len().checked_sub(1).map(cursor),
+        }
     }
     /// Entries on the whole board, shown or not.
     async fn entry_count(&self) -> i64 {
@@ -303,7 +312,9 @@ pub struct RankingsQuery;
 #[Object]
 impl RankingsQuery {
     /// A live board of the 洞头慈善榜. `periodKey` defaults to the current period; `town` is a
-    /// town code (`BEIAO`), or none for the whole district; `first` up to 100.
+    /// town code (`BEIAO`), or none for the whole district; `first` up to 100 entries after
+    /// the cursor `after` (`pageInfo.endCursor` of the page before).
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn leaderboard(
         &self,
@@ -313,12 +324,11 @@ impl RankingsQuery {
         period_key: Option<String>,
         town: Option<String>,
         first: Option<i32>,
+        after: Option<String>,
     ) -> Result<Leaderboard> {
         let st = state(ctx);
-        let first = first.unwrap_or(DEFAULT_ENTRIES);
-        if !(0..=service::MAX_ENTRIES as i32).contains(&first) {
-            return Err(AppError::bad_field("first", "first is between 0 and 100").into());
-        }
+        let page = PageRequest::parse(first, after.as_deref())?;
+        let offset = page.after_offset()?;
         let spec: BoardSpec = service::board_spec(
             &st.db,
             board,
@@ -329,7 +339,7 @@ impl RankingsQuery {
         .await?;
         let viewer = auth(ctx).viewer().ok();
         Ok(Leaderboard(
-            service::leaderboard(st, viewer, spec, first as usize).await?,
+            service::leaderboard(st, viewer, spec, page.limit as usize, offset as usize).await?,
         ))
     }
 

@@ -64,6 +64,10 @@ pub struct MyRank {
 pub struct Leaderboard {
     pub spec: BoardSpec,
     pub entries: Vec<Entry>,
+    /// The position of the first entry on the whole board (0 = the top).
+    pub offset: usize,
+    /// More entries above the minimum follow this page.
+    pub has_next: bool,
     /// Entries on the whole board (before the minimum to appear).
     pub entry_count: u64,
     /// Sum over the whole board.
@@ -152,13 +156,15 @@ async fn enterprise_root(db: &Db, id: Uuid) -> AppResult<Uuid> {
     Ok(root)
 }
 
-/// The board for `spec`: its top `first` entries, totals, and the viewer's own rank.
+/// The board for `spec`: `first` entries from position `offset` (0 = the top), totals, and the
+/// viewer's own rank. Equal totals share a rank across pages too.
 #[tracing::instrument(skip(app, viewer), fields(board = ?spec.board, period = spec.period.key()))]
 pub async fn leaderboard(
     app: &AppState,
     viewer: Option<&Viewer>,
     spec: BoardSpec,
     first: usize,
+    offset: usize,
 ) -> AppResult<Leaderboard> {
     let first = first.min(MAX_ENTRIES);
     let rules = rule_book(&app.db).await?;
@@ -169,7 +175,8 @@ pub async fn leaderboard(
     let own = own_members(&app.db, viewer, spec.board, &rules).await?;
     let own_keys: Vec<String> = own.iter().map(Member::encode).collect();
 
-    let mut board = match sets::read(&app.cache, &spec, first, &own_keys).await {
+    // One more than the page, to tell whether another follows.
+    let mut board = match sets::read(&app.cache, &spec, offset, first + 1, &own_keys).await {
         Ok(Some(cached)) => {
             let top: Vec<Standing> = cached
                 .top
@@ -201,7 +208,18 @@ pub async fn leaderboard(
             };
             let computed_at =
                 DateTime::from_timestamp_millis(cached.updated_ms).unwrap_or_else(Utc::now);
-            Some((top, cached.count, cached.sum, computed_at, my_rank))
+            // Beyond the first page, the first entry's rank counts everyone above it.
+            let above = match (offset, top.first()) {
+                (0, _) | (_, None) => Some(0),
+                (_, Some(s)) => match sets::count_above(&app.cache, &spec, s.total as f64).await {
+                    Ok(above) => Some(above as usize),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "rank lookup failed; answering from the database");
+                        None
+                    }
+                },
+            };
+            Some((top, cached.count, cached.sum, computed_at, my_rank, above))
         }
         Ok(None) => None,
         Err(e) => {
@@ -213,28 +231,55 @@ pub async fn leaderboard(
     // from the database, so the parts of one answer always agree.
     if board
         .as_ref()
-        .is_some_and(|b| !own.is_empty() && b.4.is_none())
+        .is_some_and(|b| (!own.is_empty() && b.4.is_none()) || b.5.is_none())
     {
         board = None;
     }
-    let (top, count, total, computed_at, my_rank, source) = match board {
-        Some((top, count, total, at, my_rank)) => (top, count, total, at, my_rank, Source::Cache),
+    let (mut top, count, total, computed_at, my_rank, above, source) = match board {
+        Some((top, count, total, at, my_rank, above)) => (
+            top,
+            count,
+            total,
+            at,
+            my_rank,
+            above.unwrap_or(0),
+            Source::Cache,
+        ),
         None => {
             let standings = from_database(app, &spec, rules).await?;
             let my_rank = (!own.is_empty()).then(|| rank_in(&standings, &own_keys));
             let total = standings.iter().map(|s| s.total).sum();
             let count = standings.len() as u64;
-            let mut top = standings;
-            top.truncate(first);
-            (top, count, total, Utc::now(), my_rank, Source::Database)
+            let above = standings.get(offset).map_or(0, |first| {
+                standings
+                    .iter()
+                    .take_while(|s| s.total > first.total)
+                    .count()
+            });
+            let top: Vec<Standing> = standings.into_iter().skip(offset).take(first + 1).collect();
+            (
+                top,
+                count,
+                total,
+                Utc::now(),
+                my_rank,
+                above,
+                Source::Database,
+            )
         }
     };
+    let has_next = top.get(first).is_some_and(|s| s.total >= min_total);
+    top.truncate(first);
     let shown: Vec<Standing> = top
         .into_iter()
         .take_while(|s| s.total >= min_total)
         .collect();
     let names = display_names(&app.db, spec.board, shown.iter().map(|s| s.member.as_str())).await?;
-    let ranks = competition_ranks(&shown.iter().map(|s| s.total).collect::<Vec<_>>());
+    let ranks = page_ranks(
+        &shown.iter().map(|s| s.total).collect::<Vec<_>>(),
+        offset,
+        above,
+    );
     let entries = shown
         .into_iter()
         .zip(ranks)
@@ -250,6 +295,8 @@ pub async fn leaderboard(
     Ok(Leaderboard {
         spec,
         entries,
+        offset,
+        has_next,
         entry_count: count,
         total,
         min_total,
@@ -257,6 +304,23 @@ pub async fn leaderboard(
         source,
         my_rank,
     })
+}
+
+/// Competition ranks of a page that starts at `offset` on the whole board, where `above`
+/// members total more than the page's first entry: entries tied with it share its rank.
+fn page_ranks(totals: &[i64], offset: usize, above: usize) -> Vec<u32> {
+    let first = totals.first().copied();
+    competition_ranks(totals)
+        .into_iter()
+        .zip(totals)
+        .map(|(local, total)| {
+            if Some(*total) == first {
+                above as u32 + 1
+            } else {
+                offset as u32 + local
+            }
+        })
+        .collect()
 }
 
 fn rank_in(standings: &[Standing], own: &[String]) -> MyRank {

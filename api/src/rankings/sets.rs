@@ -492,17 +492,19 @@ pub async fn is_ready(cache: &Cache, spec: &BoardSpec) -> Result<bool, CacheErro
         .is_some_and(|state| state == "ready"))
 }
 
-/// The top `limit` of a set, or `None` when the set is not ready.
+/// `limit` members of a set from position `offset` (0 = the top), or `None` when the set is
+/// not ready.
 pub async fn read(
     cache: &Cache,
     spec: &BoardSpec,
+    offset: usize,
     limit: usize,
     own_members: &[String],
 ) -> Result<Option<CachedBoard>, CacheError> {
     let z = spec.zset_key();
     let mut ops = vec![
         Op::HGetAll(spec.meta_key()),
-        Op::ZRevRangeWithScores(z.clone(), 0, limit as isize - 1),
+        Op::ZRevRangeWithScores(z.clone(), offset as isize, (offset + limit) as isize - 1),
         Op::ZCard(z.clone()),
     ];
     if limit == 0 {

@@ -1,6 +1,11 @@
 //! Volunteering's queries and mutations: thin resolvers over the services.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, Object, Result, SimpleObject,
+    dataloader::{DataLoader, Loader},
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -38,13 +43,36 @@ fn hours_text(minutes: i32) -> String {
 /// 志愿服务活动.
 pub struct Activity {
     pub model: activity::Model,
-    /// The viewing resident's own sign-up, when the list was read by a resident.
-    pub mine: Option<signup::Model>,
 }
 
 impl Activity {
     fn plain(model: activity::Model) -> Self {
-        Self { model, mine: None }
+        Self { model }
+    }
+}
+
+/// Residents' own sign-ups by (activity, resident), each with its certification: however an
+/// Activity is reached (a list, a sign-up, a certification, a notice), `mySignup` costs one
+/// batched query per request.
+pub struct SignupsByActivity(crate::db::Db);
+
+impl SignupsByActivity {
+    pub fn new(db: crate::db::Db) -> Self {
+        Self(db)
+    }
+}
+
+impl Loader<(Uuid, Uuid)> for SignupsByActivity {
+    type Value = service::SignupRow;
+    type Error = Arc<String>;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, Uuid)],
+    ) -> Result<HashMap<(Uuid, Uuid), service::SignupRow>, Self::Error> {
+        service::signups_of(&self.0, keys)
+            .await
+            .map_err(|e| Arc::new(e.message()))
     }
 }
 
@@ -106,9 +134,17 @@ impl Activity {
     async fn status(&self) -> ActivityStatus {
         service::effective_status(&self.model, Utc::now())
     }
-    /// The viewing resident's sign-up, if any (only on lists read by a resident).
-    async fn my_signup(&self) -> Option<Signup> {
-        self.mine.clone().map(|s| Signup(s, None))
+    /// The viewing resident's own sign-up, if any; null for anyone else.
+    async fn my_signup(&self, ctx: &Context<'_>) -> Result<Option<Signup>> {
+        let Some(resident_id) = resident_viewer(ctx).and_then(|v| v.donor_id) else {
+            return Ok(None);
+        };
+        let row = ctx
+            .data::<DataLoader<SignupsByActivity>>()?
+            .load_one((self.model.id, resident_id))
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?;
+        Ok(row.map(|(s, c)| Signup(s, c)))
     }
     /// Who signed up: the org's staff and ADMIN only.
     #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
@@ -323,6 +359,12 @@ impl Notice {
 #[derive(SimpleObject)]
 pub struct CheckinCode {
     qr_payload: String,
+    /// Six characters to type instead of scanning (`checkIn` takes either). It changes every
+    /// five minutes; a typed code is accepted for 24 hours, dated by when it was shown. Wrong
+    /// typed codes are limited per account (RATE_LIMITED after a few).
+    short_code: String,
+    /// When `shortCode` changes.
+    short_code_changes_at: DateTime<Utc>,
     activity_id: ID,
     issued_at: DateTime<Utc>,
     submit_before: DateTime<Utc>,
@@ -470,31 +512,20 @@ impl VolunteeringQuery {
             to,
             only_open: only_open.unwrap_or(false),
         };
-        let db = &state(ctx).db;
-        let rows = service::browse(db, &filter, &page).await?;
-        let mine = match resident_viewer(ctx) {
-            Some(v) => {
-                let ids: Vec<Uuid> = rows.items.iter().map(|a| a.id).collect();
-                service::my_signups_among(db, v.donor_id.unwrap_or_default(), &ids).await?
-            }
-            None => Vec::new(),
-        };
-        Ok(connection(rows, &page, service::date_cursor, |model| {
-            let mine = mine.iter().find(|s| s.activity_id == model.id).cloned();
-            Activity { model, mine }
-        }))
+        let rows = service::browse(&state(ctx).db, &filter, &page).await?;
+        Ok(connection(
+            rows,
+            &page,
+            service::date_cursor,
+            Activity::plain,
+        ))
     }
 
     async fn activity(&self, ctx: &Context<'_>, id: ID) -> Result<Activity> {
         let id = parse_id("id", &id)?;
         let db = &state(ctx).db;
         let v = auth(ctx).viewer().ok();
-        let model = service::activity_for(db, v, id).await?;
-        let mine = match resident_viewer(ctx) {
-            Some(v) => service::find_signup(&db.conn, id, v.donor_id.unwrap_or_default()).await?,
-            None => None,
-        };
-        Ok(Activity { model, mine })
+        Ok(Activity::plain(service::activity_for(db, v, id).await?))
     }
 
     /// An org's own activities, drafts included, newest first (staff default to their org).
@@ -529,6 +560,8 @@ impl VolunteeringQuery {
         let issued = attendance::issue_code(&state(ctx).db, viewer(ctx)?, id, Utc::now()).await?;
         Ok(CheckinCode {
             qr_payload: issued.payload,
+            short_code: issued.short_code.as_str().to_owned(),
+            short_code_changes_at: issued.short_code_until,
             activity_id: ID(issued.code.activity_id.to_string()),
             issued_at: issued.code.issued_at,
             submit_before: issued.code.expires_at,
@@ -691,8 +724,8 @@ impl VolunteeringMutation {
         Ok(Signup(s, None))
     }
 
-    /// Submit a scanned check-in code (up to 24 h after it was shown; it counts at the time
-    /// signed into it). A second check-in is a no-op.
+    /// Submit a scanned check-in code or a typed `shortCode` (up to 24 h after it was shown;
+    /// it counts at the time it was shown). A second check-in is a no-op.
     #[graphql(guard = "RoleGuard::new(&[Role::Resident])")]
     async fn check_in(
         &self,
@@ -703,8 +736,10 @@ impl VolunteeringMutation {
         let expected = activity_id
             .map(|id| parse_id("activityId", &id))
             .transpose()?;
+        let app = state(ctx);
         let s = attendance::punch_with_code(
-            &state(ctx).db,
+            &app.db,
+            &app.cache,
             viewer(ctx)?,
             &code,
             expected,
@@ -726,8 +761,10 @@ impl VolunteeringMutation {
         let expected = activity_id
             .map(|id| parse_id("activityId", &id))
             .transpose()?;
+        let app = state(ctx);
         let s = attendance::punch_with_code(
-            &state(ctx).db,
+            &app.db,
+            &app.cache,
             viewer(ctx)?,
             &code,
             expected,

@@ -9,6 +9,7 @@ pub mod model;
 pub mod service;
 
 pub use graphql::{
-    Activity, HourCertification, Notice, Signup, VolunteeringMutation, VolunteeringQuery, parse_id,
+    Activity, HourCertification, Notice, Signup, SignupsByActivity, VolunteeringMutation,
+    VolunteeringQuery, parse_id,
 };
 pub use model::{ActivityDraft, ActivityInput, CheckinCode};

@@ -332,6 +332,68 @@ fn split(code: &str) -> Result<(&str, CheckinCode, Vec<u8>), CodeError> {
     Ok((body, claimed, tag))
 }
 
+// ---------------------------------------------------------------------------------------
+// Typed check-in codes
+// ---------------------------------------------------------------------------------------
+
+/// Letters and digits nobody misreads on a screen: no 0/O, 1/I/L.
+const SHORT_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const SHORT_CODE_LEN: usize = 6;
+/// A typed code changes this often. Like the QR it carries its time: the window it was shown
+/// in dates the punch, so one typed offline and sent later still counts right.
+pub const SHORT_CODE_WINDOW_SECS: i64 = 300;
+
+/// The short code staff show beside the QR: six characters derived from the activity's
+/// secret and the current five-minute window (HMAC, so it cannot be predicted without the
+/// secret). It is looked up only among the typing resident's own sign-ups, so it needs no
+/// uniqueness across activities; guessing is bounded by the per-account attempt limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShortCode(String);
+
+impl ShortCode {
+    /// A typed code: case and spaces or dashes between groups do not matter.
+    pub fn parse(text: &str) -> Option<Self> {
+        let code: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        (code.len() == SHORT_CODE_LEN && code.bytes().all(|b| SHORT_ALPHABET.contains(&b)))
+            .then_some(Self(code))
+    }
+
+    /// The code of `window` (see [`ShortCode::window_of`]) for an activity's secret.
+    pub fn for_window(secret: &str, window: i64) -> Self {
+        let tag = mac(secret, &format!("short.{window}"))
+            .finalize()
+            .into_bytes();
+        let mut n = u64::from_be_bytes(tag[..8].try_into().expect("8 bytes"));
+        let base = SHORT_ALPHABET.len() as u64;
+        let code = (0..SHORT_CODE_LEN)
+            .map(|_| {
+                let c = SHORT_ALPHABET[(n % base) as usize] as char;
+                n /= base;
+                c
+            })
+            .collect();
+        Self(code)
+    }
+
+    /// The number of the five-minute window holding `at`.
+    pub fn window_of(at: DateTime<Utc>) -> i64 {
+        at.timestamp().div_euclid(SHORT_CODE_WINDOW_SECS)
+    }
+
+    /// When `window` starts; it ends where the next one starts.
+    pub fn window_start(window: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(window * SHORT_CODE_WINDOW_SECS, 0).unwrap_or_default()
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A new activity's secret for its check-in codes: 32 random bytes, hex.
 pub fn new_checkin_secret() -> String {
     hex::encode(rand::random::<[u8; 32]>())
@@ -446,6 +508,33 @@ mod tests {
         let later = at(9, 0) + TimeDelta::hours(23);
         assert_eq!(CheckinCode::verify(&text, "secret", later).unwrap(), code);
         assert_eq!(CheckinCode::claimed_activity(&text).unwrap(), id);
+    }
+
+    #[test]
+    fn a_typed_code_is_six_unambiguous_characters_that_change_every_five_minutes() {
+        let w = ShortCode::window_of(at(9, 2));
+        assert_eq!(ShortCode::window_start(w), at(9, 0));
+        assert_eq!(ShortCode::window_of(at(9, 4)), w);
+        assert_eq!(ShortCode::window_of(at(9, 5)), w + 1);
+        let code = ShortCode::for_window("secret", w);
+        assert_eq!(code.as_str().len(), SHORT_CODE_LEN);
+        assert!(code.as_str().bytes().all(|b| SHORT_ALPHABET.contains(&b)));
+        assert_eq!(code, ShortCode::for_window("secret", w));
+        assert_ne!(code, ShortCode::for_window("secret", w + 1));
+        assert_ne!(code, ShortCode::for_window("other", w));
+    }
+
+    #[test]
+    fn a_typed_code_is_read_without_regard_to_case_spaces_or_dashes() {
+        assert_eq!(
+            ShortCode::parse(" abc-23 4 ").map(|c| c.0),
+            Some("ABC234".into())
+        );
+        // 0, O, 1, I and L are never in a code; a signed QR payload is not a short code.
+        assert_eq!(ShortCode::parse("ABC10O"), None);
+        assert_eq!(ShortCode::parse("ABC23"), None);
+        assert_eq!(ShortCode::parse("ABC2345"), None);
+        assert_eq!(ShortCode::parse("DTCK1.abc.def"), None);
     }
 
     #[test]

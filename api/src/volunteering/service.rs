@@ -1,6 +1,8 @@
 //! Activities and sign-ups: staff create, publish, edit and cancel; residents browse, sign up
 //! and cancel. A place is taken by a conditional UPDATE, so capacity holds under any race.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -555,20 +557,39 @@ pub async fn find_signup(
         .await?)
 }
 
-/// The resident's sign-ups among `activity_ids`, for marking a page of activities.
-pub async fn my_signups_among(
+/// Sign-ups by (activity, resident), each with its certification, for the `mySignup` loader.
+pub async fn signups_of(
     db: &Db,
-    resident_id: Uuid,
-    activity_ids: &[Uuid],
-) -> AppResult<Vec<signup::Model>> {
-    if activity_ids.is_empty() {
-        return Ok(Vec::new());
+    keys: &[(Uuid, Uuid)],
+) -> AppResult<HashMap<(Uuid, Uuid), SignupRow>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(signup::Entity::find()
-        .filter(signup::Column::ResidentId.eq(resident_id))
-        .filter(signup::Column::ActivityId.is_in(activity_ids.iter().copied()))
+    let activities: HashSet<Uuid> = keys.iter().map(|k| k.0).collect();
+    let residents: HashSet<Uuid> = keys.iter().map(|k| k.1).collect();
+    let rows = signup::Entity::find()
+        .filter(signup::Column::ActivityId.is_in(activities))
+        .filter(signup::Column::ResidentId.is_in(residents))
         .all(&db.conn)
-        .await?)
+        .await?;
+    let wanted: HashSet<&(Uuid, Uuid)> = keys.iter().collect();
+    let rows: Vec<signup::Model> = rows
+        .into_iter()
+        .filter(|s| wanted.contains(&(s.activity_id, s.resident_id)))
+        .collect();
+    let rows = with_certifications(
+        db,
+        Page {
+            items: rows,
+            has_next: false,
+        },
+    )
+    .await?;
+    Ok(rows
+        .items
+        .into_iter()
+        .map(|(s, c)| ((s.activity_id, s.resident_id), (s, c)))
+        .collect())
 }
 
 /// A sign-up with its certification, if any.

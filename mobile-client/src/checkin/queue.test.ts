@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { enqueue, flush, normaliseCode, outcomeOf, parseStored, readCheckinCode, waiting, type PendingCheckin, type SendOutcome } from './queue'
+import { enqueue, flush, isCheckinCode, normaliseCode, outcomeOf, parseStored, readCheckinCode, readShortCode, waiting, type PendingCheckin, type SendOutcome } from './queue'
 
 const b64url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 const ACTIVITY = '0b9c7d2e-1f3a-4b5c-8d6e-7f8091a2b3c4'
@@ -31,6 +31,26 @@ describe('a check-in code', () => {
     expect(readCheckinCode(`DTCK1.${b64url('only.two')}.sig`)).toBeNull()
     expect(readCheckinCode(`DTCK1.${b64url(`${ACTIVITY}.soon.later`)}.sig`)).toBeNull()
     expect(readCheckinCode(`DTCK2.${b64url(`${ACTIVITY}.1.2`)}.sig`)).toBeNull()
+  })
+})
+
+describe('a typed short code', () => {
+  it('is six unambiguous characters, whatever the case, spaces or dashes', () => {
+    expect(readShortCode(' abc-23 4 ')).toBe('ABC234')
+    expect(normaliseCode('k7m 9pq')).toBe('K7M9PQ')
+    expect(isCheckinCode('k7m9pq')).toBe(true)
+  })
+
+  it('with a letter read two ways, or the wrong length, is not one', () => {
+    for (const bad of ['ABC10O', 'ABCDEL', 'ABC23', 'ABC2345', 'hello']) {
+      expect(readShortCode(bad)).toBeNull()
+      expect(isCheckinCode(bad)).toBe(false)
+    }
+  })
+
+  it('kept offline counts from when it was typed, and names no activity', () => {
+    const [kept] = enqueue([], { accountId: 'a', code: 'k7m-9pq', kind: 'IN' }, NOW)
+    expect(kept).toMatchObject({ code: 'K7M9PQ', activityId: null, signedAt: NOW.toISOString() })
   })
 })
 

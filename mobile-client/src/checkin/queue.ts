@@ -27,9 +27,18 @@ export interface PendingCheckin {
 export const SUBMIT_WINDOW_MS = 24 * 60 * 60 * 1000
 const PREFIX = 'DTCK1.'
 
-/** A typed or scanned code as the API wants it: no spaces or line breaks. */
+/** The letters of a typed short code (as the API's): nothing readable two ways, no 0/O/1/I/L. */
+const SHORT_CODE = /^[2-9A-HJKMNP-Z]{6}$/
+
+/** A typed short code (six characters shown beside the QR), without case, spaces or dashes. */
+export function readShortCode(raw: string): string | null {
+  const code = raw.replace(/[\s-]+/g, '').toUpperCase()
+  return SHORT_CODE.test(code) ? code : null
+}
+
+/** A typed or scanned code as the API wants it: no spaces or line breaks; a short code in capitals. */
 export function normaliseCode(raw: string): string {
-  return raw.replace(/\s+/g, '')
+  return readShortCode(raw) ?? raw.replace(/\s+/g, '')
 }
 
 function base64UrlDecode(part: string): string | null {
@@ -80,7 +89,7 @@ export function readCheckinCode(raw: string): CodeContents | null {
 
 /** Whether the text looks like a check-in code at all (checked before keeping it offline). */
 export function isCheckinCode(raw: string): boolean {
-  return readCheckinCode(raw) !== null
+  return readCheckinCode(raw) !== null || readShortCode(raw) !== null
 }
 
 let counter = 0
@@ -106,7 +115,8 @@ export function enqueue(
       code,
       kind: input.kind,
       activityId: contents?.activityId ?? null,
-      signedAt: contents?.signedAt ?? null,
+      // A short code names no activity; it was on the screen when it was typed.
+      signedAt: contents?.signedAt ?? (readShortCode(code) ? now.toISOString() : null),
       savedAt: now.toISOString(),
       refused: null,
     },

@@ -6,8 +6,17 @@
 import { offlineExchange, type CacheExchangeOpts, type Cache } from '@urql/exchange-graphcache'
 import { relayPagination } from '@urql/exchange-graphcache/extras'
 import { makeDefaultStorage } from '@urql/exchange-graphcache/default-storage'
+import { graphql } from '@/gql'
+import type { Visibility } from '@/gql/graphql'
 
 const embedded = () => null
+
+const VisibilityFragment = graphql(`
+  fragment CacheDonationVisibility on Donation {
+    id
+    visibility
+  }
+`)
 
 /** Drop every cached `field` of `typename` whatever its arguments (e.g. all donation lists). */
 function invalidateField(cache: Cache, typename: string, field: string) {
@@ -52,6 +61,7 @@ export const cacheConfig: CacheExchangeOpts = {
     Leaderboard: embedded,
     LeaderboardEntry: embedded,
     MyRank: embedded,
+    DonationVisibility: embedded,
     ActivityConnection: embedded,
     ActivityEdge: embedded,
     SignupConnection: embedded,
@@ -107,6 +117,12 @@ export const cacheConfig: CacheExchangeOpts = {
     },
   },
   updates: {
+    // A post published live: lists of posts are read again when next shown.
+    Subscription: {
+      broadcastPublished(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'broadcasts')
+      },
+    },
     Mutation: {
       recordDonation(_result, _args, cache) {
         invalidateField(cache, 'Query', 'donations')
@@ -145,6 +161,12 @@ export const cacheConfig: CacheExchangeOpts = {
       },
       certifyActivity(_result, args, cache) {
         invalidateField(cache, 'Activity:' + String(args.activityId), 'participants')
+      },
+      // The answer names the donation; its cached copy and every board it shows on follow.
+      setDonationVisibility(result, _args, cache) {
+        const r = result.setDonationVisibility as { donationId: string; visibility: Visibility } | null
+        if (r) cache.writeFragment(VisibilityFragment, { id: r.donationId, visibility: r.visibility })
+        invalidateField(cache, 'Query', 'leaderboard')
       },
       disputeCertification(_result, _args, cache) {
         cache.invalidate('Query', 'myVolunteerCertificate')

@@ -1,7 +1,7 @@
-// The one urql client: normalised, persisted cache → auth → fetch. It is rebuilt (and its
+// The one urql client: normalised, persisted cache → auth → fetch (subscriptions: WebSocket). It is rebuilt (and its
 // persisted cache wiped) whenever the person logs in or out, so one account never sees
 // another's cached data on a shared phone.
-import { Client, fetchExchange } from '@urql/core'
+import { Client, fetchExchange, subscriptionExchange, type SubscriptionForwarder } from '@urql/core'
 import { shallowRef } from 'vue'
 import { auth } from './auth'
 import { createCacheExchange, createStorage } from './cache'
@@ -10,10 +10,27 @@ export const GRAPHQL_URL = '/graphql'
 
 let storage = createStorage()
 
+/** Subscriptions go over the WebSocket (src/graphql/live.ts, fetched with the first one). */
+const forwardSubscription: SubscriptionForwarder = (request) => ({
+  subscribe(sink) {
+    let unsubscribe = () => {}
+    let closed = false
+    void import('./live').then(({ liveClient }) => {
+      if (!closed) unsubscribe = liveClient().subscribe({ ...request, query: request.query ?? '' }, sink)
+    })
+    return {
+      unsubscribe() {
+        closed = true
+        unsubscribe()
+      },
+    }
+  },
+})
+
 function createClient(): Client {
   return new Client({
     url: GRAPHQL_URL,
-    exchanges: [createCacheExchange(storage), auth, fetchExchange],
+    exchanges: [createCacheExchange(storage), auth, fetchExchange, subscriptionExchange({ forwardSubscription })],
     requestPolicy: 'cache-and-network',
     // The API answers GET /graphql with GraphiQL: every operation is a POST.
     preferGetMethod: false,

@@ -44,6 +44,7 @@ export type AppRouteName =
   | 'partner-honour'
   | 'certificate'
   | 'staff-activity'
+  | 'donation-visibility'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
 
@@ -66,6 +67,7 @@ export const tabRoutes: AppRoute[] = [
 export const pageRoutes: AppRoute[] = [
   { name: 'login', path: '/login', component: () => import('@/pages/login/LoginPage.vue'), meta: { public: true, title: 'login.title' } },
   { name: 'donations', path: '/donations', component: () => import('@/pages/donations/DonationsPage.vue'), meta: { roles: DONOR_ROLES, title: 'donations.title' } },
+  { name: 'donation-visibility', path: '/donations/visibility', component: () => import('@/pages/donation-visibility/DonationVisibilityPage.vue'), meta: { roles: DONOR_ROLES, title: 'donationVisibility.title' } },
   { name: 'receipt', path: '/donations/:id/receipt', component: () => import('@/pages/receipt/ReceiptPage.vue'), meta: { roles: [...DONOR_ROLES, ...STAFF_ROLES], title: 'receipt.title' } },
   { name: 'statement', path: '/statement', component: () => import('@/pages/statement/StatementPage.vue'), meta: { roles: DONOR_ROLES, title: 'statement.title' } },
   { name: 'redemptions', path: '/redemptions', component: () => import('@/pages/redemptions/RedemptionsPage.vue'), meta: { roles: DONOR_ROLES, title: 'redemptions.title' } },
