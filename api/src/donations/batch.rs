@@ -197,6 +197,7 @@ async fn write_and_answer(items: Vec<Pending>) {
 }
 
 /// Everything the batch's donations refer to, read in a handful of statements.
+#[derive(Default)]
 struct Lookups {
     project_org: HashMap<Uuid, Uuid>,
     campaign_days: HashMap<Uuid, (chrono::NaiveDate, chrono::NaiveDate)>,
@@ -210,14 +211,7 @@ struct Lookups {
 
 async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<Lookups> {
     if items.is_empty() {
-        return Ok(Lookups {
-            project_org: HashMap::new(),
-            campaign_days: HashMap::new(),
-            receipts_used: HashSet::new(),
-            donor_by_phone: HashMap::new(),
-            donors: HashMap::new(),
-            rules: Vec::new(),
-        });
+        return Ok(Lookups::default());
     }
     let project_ids: HashSet<Uuid> = items.iter().map(|p| p.input.project_id).collect();
     let project_org = charity_project::Entity::find()
