@@ -329,6 +329,54 @@ async fn a_receipt_taken_meanwhile_fails_only_its_own_donation() {
     )
     .await;
     assert_eq!(theirs, 1, "the other writer's row, and no second one");
+    // Whether written by the batch or one by one after it was refused, each acknowledged
+    // donation has its audit entry and the refused one has none.
+    let audited = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM audit_log a JOIN donations d ON d.id = a.entity_id \
+         WHERE a.action = 'recordDonation'",
+        vec![],
+    )
+    .await;
+    let entries = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'recordDonation'",
+        vec![],
+    )
+    .await;
+    assert_eq!((audited, entries), (4, 4), "the seed and the three written");
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
+async fn a_used_receipt_registers_nobody() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let at = "2026-02-01T02:00:00Z";
+    let first = donation_input(&app, RESIDENT_PHONE, "1.00", at).await;
+    let receipt = first["receiptNo"].clone();
+    record(&app, &staff, first).await.ok();
+    // Logged at once, so they share a batch: the one naming a new resident reuses the receipt.
+    let mut reuse = donation_input(&app, RESIDENT_PHONE, "2.00", at).await;
+    reuse["receiptNo"] = receipt;
+    reuse["donor"] = json!({ "resident": { "phone": "13711119999", "name": "郑未记" } });
+    let mut inputs = vec![reuse];
+    for yuan in ["3.00", "4.00"] {
+        inputs.push(donation_input(&app, "13800000002", yuan, at).await);
+    }
+    let answers =
+        futures::future::join_all(inputs.into_iter().map(|i| record(&app, &staff, i))).await;
+    assert_eq!(answers[0].code(), Some("CONFLICT"), "{:?}", answers[0].body);
+    for a in answers.into_iter().skip(1) {
+        assert_eq!(a.ok()["recordDonation"]["replayed"], false);
+    }
+    let registered = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM residents WHERE phone = ?",
+        vec!["13711119999".into()],
+    )
+    .await;
+    assert_eq!(registered, 0, "the refused donation registered its donor");
     assert_ledger_consistent(&app).await;
 }
 

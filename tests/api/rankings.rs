@@ -106,7 +106,7 @@ impl Desk {
             receipt_no: ReceiptNo::parse(&receipt).unwrap(),
             visibility,
         };
-        donations::record(state, &self.admin, &key(), input)
+        donations::record(state, &self.admin, &key(), input, None)
             .await
             .map_err(|e| e.message())
             .expect("donation recorded")

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     service::{self, AuditEntry, AuditFilter},
-    snapshot,
+    snapshot::{self, Locate},
 };
 use crate::{
     auth::{Auth, RoleGuard, policy},
@@ -76,12 +76,54 @@ impl ExtensionFactory for MutationGate {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(Gate {
             variables: Mutex::new(Variables::default()),
+            handoff: AuditHandoff::default(),
         })
     }
 }
 
 struct Gate {
     variables: Mutex<Variables>,
+    handoff: AuditHandoff,
+}
+
+/// The running mutation's audit entry, offered by the gate to a resolver that writes it in
+/// the transaction making the change: the entry then commits with the change, and the gate
+/// neither reads the new row back nor appends an entry of its own.
+#[derive(Clone, Default)]
+pub struct AuditHandoff(Arc<Mutex<Handoff>>);
+
+#[derive(Default)]
+enum Handoff {
+    #[default]
+    Idle,
+    Offered(Box<AuditEntry>),
+    Taken,
+}
+
+impl AuditHandoff {
+    /// Take the entry (arguments filled in, no row yet): whoever takes it must write it,
+    /// completed with [`AuditEntry::with_row`], for every successful outcome.
+    pub fn take(ctx: &Context<'_>) -> Option<AuditEntry> {
+        let handoff = ctx.data_opt::<AuditHandoff>()?;
+        let mut state = handoff.0.lock().expect("audit handoff lock");
+        match std::mem::replace(&mut *state, Handoff::Taken) {
+            Handoff::Offered(entry) => Some(*entry),
+            other => {
+                *state = other;
+                None
+            }
+        }
+    }
+
+    fn offer(&self, entry: AuditEntry) {
+        *self.0.lock().expect("audit handoff lock") = Handoff::Offered(Box::new(entry));
+    }
+
+    /// Whether the resolver took the entry; resets for the next mutation of the request.
+    fn settle(&self) -> bool {
+        let state = std::mem::take(&mut *self.0.lock().expect("audit handoff lock"));
+        matches!(state, Handoff::Taken)
+    }
 }
 
 #[async_trait::async_trait]
@@ -93,7 +135,7 @@ impl Extension for Gate {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<async_graphql::Request> {
         *self.variables.lock().expect("gate lock") = request.variables.clone();
-        next.run(ctx, request).await
+        next.run(ctx, request.data(self.handoff.clone())).await
     }
 
     async fn resolve(
@@ -154,7 +196,25 @@ impl Extension for Gate {
             Some((table, _)) => table.to_owned(),
             None => info.return_type.trim_end_matches('!').to_owned(),
         };
-        let result = next.run(ctx, info).await?;
+        // A new row's entry can be written by the resolver with the row itself.
+        if let Some((table, Locate::Created)) = target {
+            let mut arguments = arguments.clone();
+            redact(&mut arguments);
+            self.handoff.offer(AuditEntry {
+                viewer: viewer.clone(),
+                action: action.clone(),
+                entity: table.to_owned(),
+                entity_id: None,
+                request_id: ctx.data_opt::<RequestIdValue>().map(|r| r.0.clone()),
+                before: None,
+                after: Some(serde_json::json!({ "arguments": arguments })),
+            });
+        }
+        let result = next.run(ctx, info).await;
+        if self.handoff.settle() {
+            return result;
+        }
+        let result = result?;
         if let (Some(value), Some(app)) = (&result, app) {
             let mut returned = value.clone().into_json().unwrap_or_default();
             redact(&mut returned);

@@ -4,4 +4,4 @@ mod graphql;
 pub mod service;
 pub mod snapshot;
 
-pub use graphql::{AuditQuery, MutationGate};
+pub use graphql::{AuditHandoff, AuditQuery, MutationGate};

@@ -1,7 +1,9 @@
 //! Appending to and reading the audit log. Rows are only ever inserted.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -22,6 +24,17 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+impl AuditEntry {
+    /// The entry completed with the row the mutation wrote, as the gate would have read it back.
+    pub fn with_row(mut self, row: serde_json::Value) -> Self {
+        self.entity_id = row["id"].as_str().and_then(|id| Uuid::parse_str(id).ok());
+        let mut after = self.after.take().unwrap_or_else(|| serde_json::json!({}));
+        after["row"] = row;
+        self.after = Some(after);
+        self
+    }
 }
 
 fn row(entry: AuditEntry) -> audit_log::ActiveModel {
@@ -96,14 +109,20 @@ impl Writer {
 
 async fn write_group(db: &Db, entries: Vec<AuditEntry>) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    insert_many(&*txn, entries).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Append entries inside the caller's transaction, so they commit (or not) with its change.
+pub async fn insert_many(conn: &impl ConnectionTrait, entries: Vec<AuditEntry>) -> AppResult<()> {
     // Chunks keep each statement under SQLite's bind-parameter limit (12 columns a row).
     let rows: Vec<_> = entries.into_iter().map(row).collect();
     for chunk in rows.chunks(64) {
         audit_log::Entity::insert_many(chunk.to_vec())
-            .exec(&*txn)
+            .exec_without_returning(conn)
             .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 

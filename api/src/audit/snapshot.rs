@@ -1,7 +1,7 @@
 //! The rows a mutation changes, read as JSON just before and just after it, so the audit log
 //! shows what changed and not only what the client asked for.
 
-use sea_orm::{FromQueryResult, JsonValue, Statement};
+use sea_orm::{EntityTrait, FromQueryResult, JsonValue, ModelTrait, Statement};
 use uuid::Uuid;
 
 use crate::{auth::Viewer, db::Db};
@@ -142,6 +142,24 @@ fn redact(mut row: JsonValue) -> JsonValue {
         }
     }
     row
+}
+
+/// A row the caller already holds, in the same form as [`row`] reads one: column names as
+/// keys, enums as their stored strings, times in RFC 3339.
+pub fn of_model<M: ModelTrait>(model: &M) -> JsonValue {
+    use sea_orm::{Iden, Iterable, sea_query::Value};
+    let columns = <<M::Entity as EntityTrait>::Column as Iterable>::iter();
+    let map = columns
+        .map(|column| {
+            let value = match model.get(column) {
+                Value::ChronoDateTimeUtc(Some(at)) => JsonValue::String(at.to_rfc3339()),
+                Value::ChronoDate(Some(day)) => JsonValue::String(day.to_string()),
+                other => sea_orm::sea_query::value::sea_value_to_json_value(&other),
+            };
+            (column.to_string(), value)
+        })
+        .collect();
+    redact(JsonValue::Object(map))
 }
 
 /// The row as it is before the mutation runs (`None` for a new row, or when not found).

@@ -23,6 +23,7 @@ use super::{
 };
 use crate::{
     accounts::Phone,
+    audit::{self, service::AuditEntry, snapshot},
     credits::rules::DISTRICT_TZ,
     db::Db,
     entities::{
@@ -54,6 +55,8 @@ pub(super) struct Pending {
     pub id: Uuid,
     pub input: NewDonation,
     pub attempts: u32,
+    /// Its audit entry, written in the batch's transaction when it succeeds.
+    pub audit: Option<AuditEntry>,
     pub reply: Reply,
 }
 
@@ -189,6 +192,12 @@ async fn write_and_answer(items: Vec<Pending>) {
                     let answer =
                         service::record_alone(&p.app, p.account_id, &p.key, &p.hash, p.id, p.input)
                             .await;
+                    if let (Ok((model, _)), Some(entry)) = (&answer, p.audit) {
+                        let entry = entry.with_row(snapshot::of_model(model));
+                        if let Err(err) = p.app.audit.append(entry).await {
+                            tracing::error!(error = ?err, "audit append failed");
+                        }
+                    }
                     let _ = p.reply.send(answer);
                 });
             }
@@ -201,7 +210,10 @@ async fn write_and_answer(items: Vec<Pending>) {
 struct Lookups {
     project_org: HashMap<Uuid, Uuid>,
     campaign_days: HashMap<Uuid, (chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Receipts taken by earlier donations of this batch (the database knows the others).
     receipts_used: HashSet<(Uuid, String)>,
+    /// Residents this batch registered for the donors its donations name.
+    registered: HashSet<Uuid>,
     donor_by_phone: HashMap<String, Uuid>,
     /// Locked for the rest of the transaction, in id order.
     donors: HashMap<Uuid, donor::Model>,
@@ -235,19 +247,6 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
             .map(|c| (c.id, (c.starts_on, c.ends_on)))
             .collect()
     };
-    let orgs: HashSet<Uuid> = items.iter().map(|p| p.input.org_id).collect();
-    let receipts_used = donation::Entity::find()
-        .select_only()
-        .columns([donation::Column::OrgId, donation::Column::ReceiptNo])
-        .filter(donation::Column::OrgId.is_in(orgs))
-        .filter(
-            donation::Column::ReceiptNo.is_in(items.iter().map(|p| p.input.receipt_no.as_str())),
-        )
-        .into_tuple::<(Uuid, String)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
     let mut phones = HashSet::new();
     let mut donor_ids = HashSet::new();
     for p in items {
@@ -302,7 +301,8 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
     Ok(Lookups {
         project_org,
         campaign_days,
-        receipts_used,
+        receipts_used: HashSet::new(),
+        registered: HashSet::new(),
         donor_by_phone,
         donors,
         rules,
@@ -344,9 +344,9 @@ impl Lookups {
     async fn donor_for(
         &mut self,
         conn: &impl ConnectionTrait,
-        donor: &DonorRef,
+        input: &NewDonation,
     ) -> AppResult<Option<Uuid>> {
-        match donor {
+        match &input.donor {
             DonorRef::WalkIn { .. } => Ok(None),
             DonorRef::Enterprise { id } => match self.donors.get(id) {
                 Some(d) if d.kind == DonorKind::Enterprise => Ok(Some(*id)),
@@ -367,7 +367,21 @@ impl Lookups {
                         "no resident has this phone; give the donor's name to register them",
                     ));
                 };
+                // Nobody is registered for a donation refused for its receipt: asked here
+                // by the whole unique key (the insert decides for everyone else).
+                let receipt_used = donation::Entity::find()
+                    .filter(donation::Column::OrgId.eq(input.org_id))
+                    .filter(donation::Column::ReceiptNo.eq(input.receipt_no.as_str()))
+                    .one(conn)
+                    .await?
+                    .is_some();
+                if receipt_used {
+                    return Err(AppError::conflict(
+                        "this receipt number is already used in this organisation",
+                    ));
+                }
                 let registered = service::register_resident(conn, name, &phone, None).await?;
+                self.registered.insert(registered.id);
                 self.donor_by_phone
                     .insert(phone.as_str().to_owned(), registered.id);
                 self.donors.insert(registered.id, registered.clone());
@@ -428,7 +442,7 @@ async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
         let p = &items[i];
         let input = &p.input;
         let donor_id = match refs.check(input) {
-            Ok(()) => refs.donor_for(conn, &input.donor).await,
+            Ok(()) => refs.donor_for(conn, input).await,
             Err(e) => Err(e),
         };
         let donor_id = match donor_id {
@@ -446,12 +460,32 @@ async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
             .insert((input.org_id, input.receipt_no.as_str().to_owned()));
         written.push(i);
     }
+    let taken = bulk.write_unless_receipt_taken(conn).await?;
+    if taken
+        .iter()
+        .any(|d| d.donor_id.is_some_and(|id| refs.registered.contains(&id)))
+    {
+        // Taken since the check above by another process: this transaction rolls back and
+        // each donation is recorded alone, so no resident is registered for a refused one.
+        return Err(AppError::conflict(
+            "a receipt number was taken while the batch was written",
+        ));
+    }
+    let taken: HashSet<Uuid> = taken.iter().map(|d| d.id).collect();
+    let written: Vec<usize> = written
+        .into_iter()
+        .filter(|&i| {
+            if !taken.contains(&items[i].id) {
+                return true;
+            }
+            released.push(claims[i].id);
+            outcomes[i] = Some(Outcome::Answered(Err(AppError::conflict(
+                "this receipt number is already used in this organisation",
+            ))));
+            false
+        })
+        .collect();
     idempotency::release_many(conn, &released).await?;
-    bulk.write(
-        conn,
-        "this receipt number is already used in this organisation",
-    )
-    .await?;
     let replayed: HashMap<Uuid, donation::Model> = if replays.is_empty() {
         HashMap::new()
     } else {
@@ -463,6 +497,16 @@ async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
             .map(|d| (d.id, d))
             .collect()
     };
+    // Each answered request's audit entry commits with its donation.
+    let written_rows = written.iter().zip(&bulk.donations);
+    let replayed_rows = replays
+        .iter()
+        .filter_map(|(i, first)| Some((i, replayed.get(first)?)));
+    let entries = written_rows
+        .chain(replayed_rows)
+        .filter_map(|(&i, model)| Some(items[i].audit.clone()?.with_row(snapshot::of_model(model))))
+        .collect();
+    audit::service::insert_many(conn, entries).await?;
     txn.commit().await?;
 
     for (i, model) in written.into_iter().zip(bulk.donations) {

@@ -3,7 +3,7 @@
 //! The caller holds the donors' rows (locked in id order), so each entry's `balance_after`
 //! continues the balance it read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
@@ -15,6 +15,7 @@ use crate::{
         ledger::{self, Move},
         rules,
     },
+    db,
     entities::{
         credit_entry, credit_rule, donation, donor,
         enums::{CreditEntryKind, DonationStatus},
@@ -28,8 +29,8 @@ const ROWS_PER_INSERT: usize = 1_000;
 #[derive(Default)]
 pub(super) struct Bulk {
     pub donations: Vec<donation::Model>,
-    entries: Vec<credit_entry::Model>,
-    moves: HashMap<Uuid, Move>,
+    /// Each donor's balance as read; its entries continue from it in the donations' order.
+    balances: HashMap<Uuid, i64>,
 }
 
 impl Bulk {
@@ -83,26 +84,7 @@ impl Bulk {
             created_at: now,
         };
         if let Some(d) = donor {
-            let moved = self.moves.entry(d.id).or_default();
-            moved.donated_fen += model.amount_fen;
-            if credits > 0 {
-                moved.credits += credits;
-                self.entries.push(credit_entry::Model {
-                    id: Uuid::now_v7(),
-                    donor_id: d.id,
-                    kind: CreditEntryKind::Donation,
-                    amount: credits,
-                    balance_after: d.credit_balance + moved.credits,
-                    donation_id: Some(model.id),
-                    certification_id: None,
-                    redemption_id: None,
-                    reverses_entry_id: None,
-                    rule_id: model.credit_rule_id,
-                    note: None,
-                    created_by: Some(recorded_by),
-                    created_at: now,
-                });
-            }
+            self.balances.entry(d.id).or_insert(d.credit_balance);
         }
         self.donations.push(model);
         self.donations.last().expect("just pushed")
@@ -122,7 +104,69 @@ impl Bulk {
             .await
             .map_err(|e| AppError::on_unique(e, receipt_taken))?;
         }
-        for chunk in self.entries.chunks(ROWS_PER_INSERT) {
+        self.write_ledger(conn).await
+    }
+
+    /// Write the donations whose receipt number is still free in their org, and the ledger
+    /// of those only; returns the ones whose receipt another donation holds. The unique
+    /// index decides (waiting for a writer still open), so no lookup can go stale or pick a
+    /// slow plan while the table grows faster than its statistics.
+    pub async fn write_unless_receipt_taken(
+        &mut self,
+        conn: &impl ConnectionTrait,
+    ) -> AppResult<Vec<donation::Model>> {
+        let mut written = HashSet::with_capacity(self.donations.len());
+        for chunk in self.donations.chunks(ROWS_PER_INSERT) {
+            written.extend(
+                db::insert_unless_taken(
+                    conn,
+                    chunk
+                        .iter()
+                        .cloned()
+                        .map(IntoActiveModel::into_active_model),
+                    [donation::Column::OrgId, donation::Column::ReceiptNo],
+                    donation::Column::Id,
+                )
+                .await?,
+            );
+        }
+        let (kept, taken) = std::mem::take(&mut self.donations)
+            .into_iter()
+            .partition(|d| written.contains(&d.id));
+        self.donations = kept;
+        self.write_ledger(conn).await?;
+        Ok(taken)
+    }
+
+    /// The `DONATION` entries and the donors' moves of the donations written.
+    async fn write_ledger(&self, conn: &impl ConnectionTrait) -> AppResult<()> {
+        let mut moves: HashMap<Uuid, Move> = HashMap::new();
+        let mut entries = Vec::new();
+        for d in &self.donations {
+            let Some(donor_id) = d.donor_id else { continue };
+            let moved = moves.entry(donor_id).or_default();
+            moved.donated_fen += d.amount_fen;
+            if d.credits_awarded > 0 {
+                moved.credits += d.credits_awarded;
+                entries.push(credit_entry::Model {
+                    id: Uuid::now_v7(),
+                    donor_id,
+                    kind: CreditEntryKind::Donation,
+                    amount: d.credits_awarded,
+                    balance_after: self.balances.get(&donor_id).copied().unwrap_or(0)
+                        + moved.credits,
+                    donation_id: Some(d.id),
+                    certification_id: None,
+                    redemption_id: None,
+                    reverses_entry_id: None,
+                    rule_id: d.credit_rule_id,
+                    note: None,
+                    created_by: Some(d.recorded_by),
+                    created_at: d.created_at,
+                });
+            }
+        }
+        for chunk in entries.chunks(ROWS_PER_INSERT) {
             credit_entry::Entity::insert_many(
                 chunk
                     .iter()
@@ -132,7 +176,7 @@ impl Bulk {
             .exec_without_returning(conn)
             .await?;
         }
-        ledger::move_many(conn, &self.moves).await
+        ledger::move_many(conn, &moves).await
     }
 }
 

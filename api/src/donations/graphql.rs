@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{DonorRef, NewDonation, ReceiptNo, import, receipt, service};
 use crate::{
+    audit::AuditHandoff,
     auth::RoleGuard,
     catalog::{Campaign, CharityOrg, CharityProject},
     entities::{
@@ -355,9 +356,10 @@ impl DonationsMutation {
         ctx: &Context<'_>,
         input: RecordDonationInput,
     ) -> Result<DonationResult> {
+        let audit = AuditHandoff::take(ctx);
         let viewer = viewer(ctx)?;
         let (key, new) = input.parse(viewer)?;
-        let result = service::record(state(ctx), viewer, &key, new).await?;
+        let result = service::record(state(ctx), viewer, &key, new, audit).await?;
         Ok(DonationResult::new(result))
     }
 

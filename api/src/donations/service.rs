@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{DonorRef, NewDonation, batch::Pending};
 use crate::{
     accounts::Phone,
+    audit::service::AuditEntry,
     auth::Viewer,
     credits::{ledger, rules},
     db::Db,
@@ -34,6 +35,7 @@ pub async fn record(
     viewer: &Viewer,
     key: &IdempotencyKey,
     input: NewDonation,
+    audit: Option<AuditEntry>,
 ) -> AppResult<(donation::Model, Freshness)> {
     viewer.require_org(input.org_id)?;
     input.check_shape(Utc::now())?;
@@ -49,6 +51,7 @@ pub async fn record(
             id,
             input,
             attempts: 0,
+            audit,
             reply,
         })
         .await

@@ -1,13 +1,14 @@
 //! Claim-then-complete inside the caller's write transaction, so the work and the record of
 //! it commit or vanish together.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr, TryInsertResult,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
+    TryInsertResult,
     sea_query::{Expr, OnConflict},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -15,10 +16,17 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    db::{Db, WriteTxn},
+    db::{self, Db, WriteTxn},
     entities::idempotency_record,
     error::{AppError, AppResult},
 };
+
+/// The unique key of a claim.
+const KEY_COLUMNS: [idempotency_record::Column; 3] = [
+    idempotency_record::Column::AccountId,
+    idempotency_record::Column::Operation,
+    idempotency_record::Column::IdemKey,
+];
 
 /// 8 to 128 printable ASCII characters chosen by the client, e.g. a UUID.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,15 +155,7 @@ where
             created_at: Set(Utc::now()),
         };
         let claimed = idempotency_record::Entity::insert(claim)
-            .on_conflict(
-                OnConflict::columns([
-                    idempotency_record::Column::AccountId,
-                    idempotency_record::Column::Operation,
-                    idempotency_record::Column::IdemKey,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
+            .on_conflict(OnConflict::columns(KEY_COLUMNS).do_nothing().to_owned())
             .try_insert()
             .exec_without_returning(&*txn)
             .await?;
@@ -194,10 +194,10 @@ pub struct NewClaim {
 }
 
 /// Claim many keys of one operation at once inside the caller's transaction: an
-/// `INSERT .. ON CONFLICT DO NOTHING` of them all, then one read of who holds each key now.
-/// A claim won is the record carrying the caller's own `id`; any other record is an earlier
-/// (committed) holder, to replay or refuse. A key missing from the answer was held by a
-/// transaction that rolled back meanwhile: try it again.
+/// `INSERT .. ON CONFLICT DO NOTHING RETURNING id` of them all, then, for the keys it did
+/// not win, a read of who holds each. A claim won is the record carrying the caller's own
+/// `id`; any other record is an earlier (committed) holder, to replay or refuse. A key
+/// missing from the answer was held by a transaction that rolled back meanwhile: try again.
 pub async fn claim_many(
     conn: &impl ConnectionTrait,
     operation: &str,
@@ -207,35 +207,48 @@ pub async fn claim_many(
         return Ok(HashMap::new());
     }
     let now = Utc::now();
-    idempotency_record::Entity::insert_many(claims.iter().map(|c| {
-        idempotency_record::ActiveModel {
-            id: Set(c.id),
-            account_id: Set(c.account_id),
-            operation: Set(operation.to_owned()),
-            idem_key: Set(c.key.clone()),
-            request_hash: Set(c.hash.clone()),
-            response_json: Set(c.response_json.clone()),
-            created_at: Set(now),
-        }
-    }))
-    .on_conflict_do_nothing_on([
-        idempotency_record::Column::AccountId,
-        idempotency_record::Column::Operation,
-        idempotency_record::Column::IdemKey,
-    ])
-    .exec_without_returning(conn)
+    let records: Vec<idempotency_record::Model> = claims
+        .iter()
+        .map(|c| idempotency_record::Model {
+            id: c.id,
+            account_id: c.account_id,
+            operation: operation.to_owned(),
+            idem_key: c.key.clone(),
+            request_hash: c.hash.clone(),
+            response_json: c.response_json.clone(),
+            created_at: now,
+        })
+        .collect();
+    let won = db::insert_unless_taken(
+        conn,
+        records
+            .iter()
+            .cloned()
+            .map(IntoActiveModel::into_active_model),
+        KEY_COLUMNS,
+        idempotency_record::Column::Id,
+    )
     .await?;
-    let accounts: HashSet<Uuid> = claims.iter().map(|c| c.account_id).collect();
-    let held = idempotency_record::Entity::find()
-        .filter(idempotency_record::Column::Operation.eq(operation))
-        .filter(idempotency_record::Column::AccountId.is_in(accounts))
-        .filter(idempotency_record::Column::IdemKey.is_in(claims.iter().map(|c| c.key.as_str())))
-        .all(conn)
-        .await?;
-    Ok(held
-        .into_iter()
-        .map(|r| ((r.account_id, r.idem_key.clone()), r))
-        .collect())
+    let mut held = HashMap::with_capacity(claims.len());
+    for record in records {
+        if won.contains(&record.id) {
+            held.insert((record.account_id, record.idem_key.clone()), record);
+            continue;
+        }
+        // Lost keys are rare (a retry, a race): each is read by its whole unique key, one
+        // at a time. Several at once in one OR let the planner match on the account alone
+        // and filter every key that account ever used.
+        let holder = idempotency_record::Entity::find()
+            .filter(idempotency_record::Column::AccountId.eq(record.account_id))
+            .filter(idempotency_record::Column::Operation.eq(operation))
+            .filter(idempotency_record::Column::IdemKey.eq(record.idem_key.as_str()))
+            .one(conn)
+            .await?;
+        if let Some(holder) = holder {
+            held.insert((holder.account_id, holder.idem_key.clone()), holder);
+        }
+    }
+    Ok(held)
 }
 
 /// Give back claims whose work was refused, inside the same transaction, so the key can be
