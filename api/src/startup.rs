@@ -34,9 +34,21 @@ use crate::{
     ratelimit, seeding,
 };
 
-/// Shared by every request; cheap to clone.
+/// Shared by every request; cloned by every extractor and layer that takes it, so a clone
+/// is one reference count (the fields are reached through `Deref`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What every request can use.
+#[derive(Clone)]
+pub struct Services {
     pub db: Db,
     pub cache: Cache,
     pub keys: TokenKeys,
@@ -53,8 +65,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The same services speaking to another cache (background work's patient handle, a
+    /// test's unreachable one).
+    pub fn with_cache(&self, cache: Cache) -> Self {
+        Self(Arc::new(Services {
+            cache,
+            ..(*self.0).clone()
+        }))
+    }
+
     pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> Self {
-        Self {
+        Self(Arc::new(Services {
             audit: crate::audit::service::Writer::start(db.clone()),
             // SQLite has one writer, so a second open batch would only queue for it.
             donations: crate::donations::batch::Recorder::start(if db.is_postgres() {
@@ -69,7 +90,7 @@ impl AppState {
             settings: Arc::new(settings),
             sessions: SessionCheck::default(),
             upkeep: crate::rankings::Upkeep::default(),
-        }
+        }))
     }
 }
 

@@ -669,10 +669,7 @@ async fn with_the_cache_unreachable_the_api_still_answers_from_the_database() {
         std::time::Duration::from_millis(200),
     )
     .unwrap();
-    let down_state = AppState {
-        cache: down.clone(),
-        ..app.state.clone()
-    };
+    let down_state = app.state.with_cache(down.clone());
     let people = residents(&app, 2).await;
     // Writes go through: the cache is not needed to record a donation.
     desk.resident_gives(&down_state, &people[0].phone, 12_300)

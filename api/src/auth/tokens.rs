@@ -1,5 +1,7 @@
 //! Short-lived JWT access tokens: HS256 only, `exp`, `iss` and `aud` always checked.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -28,12 +30,18 @@ pub struct AccessClaims {
     pub jti: Uuid,
 }
 
+/// Cloned into every request's state and rate-limit check: the keys and the validation
+/// rules (which hold sets) are shared, not copied.
 #[derive(Clone)]
 pub struct TokenKeys {
+    shared: Arc<Keys>,
+    pub access_ttl: chrono::Duration,
+}
+
+struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
-    pub access_ttl: chrono::Duration,
 }
 
 impl TokenKeys {
@@ -46,9 +54,11 @@ impl TokenKeys {
         validation.leeway = 30;
         validation.validate_exp = true;
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
+            shared: Arc::new(Keys {
+                encoding: EncodingKey::from_secret(secret),
+                decoding: DecodingKey::from_secret(secret),
+                validation,
+            }),
             access_ttl: chrono::Duration::seconds(access_ttl_secs),
         }
     }
@@ -67,15 +77,23 @@ impl TokenKeys {
             exp: expires_at.timestamp(),
             jti: Uuid::new_v4(),
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .expect("HS256 signing cannot fail");
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.shared.encoding,
+        )
+        .expect("HS256 signing cannot fail");
         (token, expires_at)
     }
 
     /// The viewer a token speaks for, or `None` for anything forged, expired or malformed.
     pub fn verify(&self, token: &str) -> Option<(Viewer, i64)> {
-        let data =
-            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
+        let data = jsonwebtoken::decode::<AccessClaims>(
+            token,
+            &self.shared.decoding,
+            &self.shared.validation,
+        )
+        .ok()?;
         let c = data.claims;
         Some((
             Viewer {

@@ -70,7 +70,8 @@ enum Backend {
 #[derive(Clone)]
 pub struct Cache {
     backend: Backend,
-    prefix: String,
+    /// Shared: a handle is cloned into every request's state.
+    prefix: Arc<str>,
     timeout: Duration,
     /// Background work (rebuilds, upkeep): a longer timeout, and neither stopped by nor
     /// tripping the cool-down, which exists to keep requests fast.
@@ -214,7 +215,7 @@ impl Cache {
     pub fn in_process(prefix: &str) -> Self {
         Self {
             backend: Backend::Memory(Arc::default()),
-            prefix: prefix.to_owned(),
+            prefix: prefix.into(),
             timeout: Duration::from_secs(1),
             patient: false,
         }
@@ -235,7 +236,7 @@ impl Cache {
                 manager: tokio::sync::OnceCell::new(),
                 failing_until_ms: std::sync::atomic::AtomicI64::new(0),
             })),
-            prefix: prefix.to_owned(),
+            prefix: prefix.into(),
             timeout,
             patient: false,
         })

@@ -74,10 +74,7 @@ pub fn spawn(app: AppState) {
         return;
     }
     // Rebuilds load whole sets: give them time, and keep their slowness away from requests.
-    let app = AppState {
-        cache: app.cache.patient(),
-        ..app
-    };
+    let app = app.with_cache(app.cache.patient());
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(every));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
