@@ -146,10 +146,13 @@ async fn write_and_answer(items: Vec<Pending>) {
     }
     let started = std::time::Instant::now();
     // Read before the commit: it lets the ranking cache prove it has not counted these yet.
-    let ticket = rankings::service::write_ticket(&app).await;
-    let ticket_read = started.elapsed();
-    match write_batch(&app.db, &items).await {
-        Ok(outcomes) => {
+    // It runs beside the transaction's statements; the commit waits for it.
+    let ticket = tokio::spawn({
+        let app = app.clone();
+        async move { rankings::service::write_ticket(&app).await }
+    });
+    match write_batch(&app.db, &items, ticket).await {
+        Ok((outcomes, ticket)) => {
             let committed = started.elapsed();
             let fresh: Vec<donation::Model> = outcomes
                 .iter()
@@ -165,7 +168,6 @@ async fn write_and_answer(items: Vec<Pending>) {
             }
             tracing::debug!(
                 donations = items.len(),
-                ticket_ms = ticket_read.as_secs_f64() * 1e3,
                 committed_ms = committed.as_secs_f64() * 1e3,
                 ranked_ms = started.elapsed().as_secs_f64() * 1e3,
                 "donation batch"
@@ -392,8 +394,13 @@ impl Lookups {
 }
 
 /// One transaction for the whole batch; `Err` only when the database refused it, and then
-/// nothing of it was written.
-async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
+/// nothing of it was written. `ticket` is awaited before the commit and returned with the
+/// outcomes.
+async fn write_batch(
+    db: &Db,
+    items: &[Pending],
+    ticket: tokio::task::JoinHandle<rankings::Ticket>,
+) -> AppResult<(Vec<Outcome>, rankings::Ticket)> {
     let txn = db.begin_write().await?;
     let conn = &*txn;
     let claims: Vec<NewClaim> = items
@@ -507,6 +514,9 @@ async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
         .filter_map(|(&i, model)| Some(items[i].audit.clone()?.with_row(snapshot::of_model(model))))
         .collect();
     audit::service::insert_many(conn, entries).await?;
+    // A ticket that could not be read proves nothing, and the ranking update then
+    // invalidates what it touches instead of trusting it.
+    let ticket = ticket.await.unwrap_or_else(|_| rankings::Ticket::unknown());
     txn.commit().await?;
 
     for (i, model) in written.into_iter().zip(bulk.donations) {
@@ -518,8 +528,9 @@ async fn write_batch(db: &Db, items: &[Pending]) -> AppResult<Vec<Outcome>> {
             None => Outcome::Answered(Err(AppError::not_found("donation"))),
         });
     }
-    Ok(outcomes
+    let outcomes = outcomes
         .into_iter()
         .map(|o| o.expect("every request of the batch has an outcome"))
-        .collect())
+        .collect();
+    Ok((outcomes, ticket))
 }
