@@ -184,6 +184,9 @@ impl Extension for Gate {
             }
             serde_json::Value::Object(args)
         };
+        // Secrets never locate a row, so one redaction serves the snapshots and the entry.
+        let mut arguments = arguments;
+        redact(&mut arguments);
         let app = ctx.data_opt::<AppState>();
         let target = snapshot::target(&action);
         let before = match (app, target) {
@@ -198,8 +201,6 @@ impl Extension for Gate {
         };
         // A new row's entry can be written by the resolver with the row itself.
         if let Some((table, Locate::Created)) = target {
-            let mut arguments = arguments.clone();
-            redact(&mut arguments);
             self.handoff.offer(AuditEntry {
                 viewer: viewer.clone(),
                 action: action.clone(),
@@ -207,7 +208,7 @@ impl Extension for Gate {
                 entity_id: None,
                 request_id: ctx.data_opt::<RequestIdValue>().map(|r| r.0.clone()),
                 before: None,
-                after: Some(serde_json::json!({ "arguments": arguments })),
+                after: Some(serde_json::json!({ "arguments": arguments.clone() })),
             });
         }
         let result = next.run(ctx, info).await;
@@ -218,8 +219,6 @@ impl Extension for Gate {
         if let (Some(value), Some(app)) = (&result, app) {
             let mut returned = value.clone().into_json().unwrap_or_default();
             redact(&mut returned);
-            let mut arguments = arguments;
-            redact(&mut arguments);
             let entity_id = result_id(&returned);
             let after = match target {
                 Some((table, locate)) => {

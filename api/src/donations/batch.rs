@@ -27,9 +27,7 @@ use crate::{
     credits::rules::DISTRICT_TZ,
     db::Db,
     entities::{
-        campaign, charity_project, credit_rule, donation, donor,
-        enums::{CreditRuleKind, DonorKind},
-        resident,
+        campaign, charity_project, credit_rule, donation, donor, enums::DonorKind, resident,
     },
     error::{AppError, AppResult},
     idempotency::{self, Freshness, IdempotencyKey, NewClaim},
@@ -292,14 +290,7 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
             .map(|d| (d.id, d))
             .collect()
     };
-    let rules = credit_rule::Entity::find()
-        .filter(credit_rule::Column::Kind.is_in([
-            CreditRuleKind::DonationResident,
-            CreditRuleKind::DonationEnterprise,
-        ]))
-        .order_by_desc(credit_rule::Column::EffectiveFrom)
-        .all(conn)
-        .await?;
+    let rules = bulk::donation_rules(conn).await?;
     Ok(Lookups {
         project_org,
         campaign_days,

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::{DonorRef, NewDonation, service};
@@ -18,7 +20,7 @@ use crate::{
     db,
     entities::{
         credit_entry, credit_rule, donation, donor,
-        enums::{CreditEntryKind, DonationStatus},
+        enums::{CreditEntryKind, CreditRuleKind, DonationStatus},
     },
     error::{AppError, AppResult},
 };
@@ -178,6 +180,20 @@ impl Bulk {
         }
         ledger::move_many(conn, &moves).await
     }
+}
+
+/// Every donation rule, newest first: what [`rule_at`] picks from.
+pub(super) async fn donation_rules(
+    conn: &impl ConnectionTrait,
+) -> AppResult<Vec<credit_rule::Model>> {
+    Ok(credit_rule::Entity::find()
+        .filter(credit_rule::Column::Kind.is_in([
+            CreditRuleKind::DonationResident,
+            CreditRuleKind::DonationEnterprise,
+        ]))
+        .order_by_desc(credit_rule::Column::EffectiveFrom)
+        .all(conn)
+        .await?)
 }
 
 /// The donation rule of the donor's kind in force at `at`, from rules listed newest first.

@@ -19,8 +19,8 @@ use crate::{
     credits::rules::DISTRICT_TZ,
     db::Db,
     entities::{
-        campaign, charity_org, charity_project, credit_rule, donation, donor, enterprise,
-        enums::{CreditRuleKind, DonationChannel, DonationKind, FundingSource, Visibility},
+        campaign, charity_org, charity_project, donation, donor, enterprise,
+        enums::{DonationChannel, DonationKind, FundingSource, Visibility},
         resident,
     },
     error::{AppError, AppResult},
@@ -617,14 +617,7 @@ async fn write_all(
         }
     }
 
-    let rule_book: Vec<credit_rule::Model> = credit_rule::Entity::find()
-        .filter(credit_rule::Column::Kind.is_in([
-            CreditRuleKind::DonationResident,
-            CreditRuleKind::DonationEnterprise,
-        ]))
-        .order_by_desc(credit_rule::Column::EffectiveFrom)
-        .all(conn)
-        .await?;
+    let rule_book = bulk::donation_rules(conn).await?;
 
     let now = Utc::now();
     let mut written = Bulk::default();
