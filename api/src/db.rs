@@ -1,17 +1,18 @@
 //! Database connection: one pool, and write transactions that serialise on SQLite.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use migrations::{Migrator, sea_orm_migration::MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseBackend,
-    DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryTrait, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait, sea_query::OnConflict,
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
-use uuid::Uuid;
 
 use crate::config::Settings;
+
+mod rows;
+pub use rows::{insert_all, insert_unless_taken, one_of};
 
 /// The pool plus what it takes to write safely on either backend.
 #[derive(Clone, Debug)]
@@ -150,27 +151,4 @@ impl Db {
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
-}
-
-/// Insert rows inside the caller's transaction, skipping each one whose `unique` columns
-/// clash with a row already there (or one earlier in `rows`); returns the ids of the rows
-/// written. The unique index decides, waiting for a writer that is still open.
-pub async fn insert_unless_taken<A>(
-    conn: &impl ConnectionTrait,
-    rows: impl IntoIterator<Item = A>,
-    unique: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
-    id: <A::Entity as EntityTrait>::Column,
-) -> Result<HashSet<Uuid>, DbErr>
-where
-    A: ActiveModelTrait,
-{
-    let mut insert = <A::Entity as EntityTrait>::insert_many(rows).into_query();
-    insert
-        .on_conflict(OnConflict::columns(unique).do_nothing().to_owned())
-        .returning_col(id);
-    conn.query_all(&insert)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<Uuid>("", &sea_orm::Iden::to_string(&id)))
-        .collect()
 }

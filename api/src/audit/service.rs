@@ -116,13 +116,7 @@ async fn write_group(db: &Db, entries: Vec<AuditEntry>) -> AppResult<()> {
 
 /// Append entries inside the caller's transaction, so they commit (or not) with its change.
 pub async fn insert_many(conn: &impl ConnectionTrait, entries: Vec<AuditEntry>) -> AppResult<()> {
-    // Chunks keep each statement under SQLite's bind-parameter limit (12 columns a row).
-    let rows: Vec<_> = entries.into_iter().map(row).collect();
-    for chunk in rows.chunks(64) {
-        audit_log::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(conn)
-            .await?;
-    }
+    crate::db::insert_all(conn, entries.into_iter().map(row).collect()).await?;
     Ok(())
 }
 

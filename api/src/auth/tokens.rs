@@ -42,7 +42,21 @@ struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Tokens whose signature and claims were checked: the rate limiter and the request
+    /// both ask, and a client sends the same token for many requests. Expiry is checked
+    /// again on every hit.
+    verified: moka::sync::Cache<String, Verified>,
 }
+
+#[derive(Clone)]
+struct Verified {
+    viewer: Viewer,
+    iat: i64,
+    exp: i64,
+}
+
+/// Seconds a token may be past `exp` and still pass (clock skew between replicas).
+const LEEWAY_SECS: i64 = 30;
 
 impl TokenKeys {
     pub fn new(secret: &[u8], access_ttl_secs: i64) -> Self {
@@ -51,13 +65,17 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECS as u64;
         validation.validate_exp = true;
         Self {
             shared: Arc::new(Keys {
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
                 validation,
+                verified: moka::sync::Cache::builder()
+                    .max_capacity(10_000)
+                    .time_to_live(std::time::Duration::from_secs(300))
+                    .build(),
             }),
             access_ttl: chrono::Duration::seconds(access_ttl_secs),
         }
@@ -88,6 +106,15 @@ impl TokenKeys {
 
     /// The viewer a token speaks for, or `None` for anything forged, expired or malformed.
     pub fn verify(&self, token: &str) -> Option<(Viewer, i64)> {
+        self.verify_at(token, Utc::now().timestamp())
+    }
+
+    /// `verify` at `now` (Unix seconds) for a token already checked; a token seen for the
+    /// first time is checked against the clock.
+    fn verify_at(&self, token: &str, now: i64) -> Option<(Viewer, i64)> {
+        if let Some(hit) = self.shared.verified.get(token) {
+            return (hit.exp >= now - LEEWAY_SECS).then_some((hit.viewer, hit.iat));
+        }
         let data = jsonwebtoken::decode::<AccessClaims>(
             token,
             &self.shared.decoding,
@@ -95,16 +122,21 @@ impl TokenKeys {
         )
         .ok()?;
         let c = data.claims;
-        Some((
-            Viewer {
+        let verified = Verified {
+            viewer: Viewer {
                 account_id: c.sub,
                 role: c.role,
                 org_id: c.org,
                 partner_id: c.partner,
                 donor_id: c.donor,
             },
-            c.iat,
-        ))
+            iat: c.iat,
+            exp: c.exp,
+        };
+        self.shared
+            .verified
+            .insert(token.to_owned(), verified.clone());
+        Some((verified.viewer, verified.iat))
     }
 }
 
@@ -142,6 +174,24 @@ mod tests {
         let keys = TokenKeys::new(b"secret", 900);
         let (token, _) = keys.issue(&viewer(), Utc::now() - chrono::Duration::hours(1));
         assert!(keys.verify(&token).is_none());
+    }
+
+    #[test]
+    fn a_remembered_token_is_refused_once_it_expires() {
+        let keys = TokenKeys::new(b"secret", 900);
+        let v = viewer();
+        let (token, expires_at) = keys.issue(&v, Utc::now());
+        assert_eq!(keys.verify(&token).map(|(v, _)| v), Some(v.clone()));
+        let within_leeway = expires_at.timestamp() + LEEWAY_SECS;
+        assert_eq!(
+            keys.verify_at(&token, within_leeway).map(|(v, _)| v),
+            Some(v)
+        );
+        assert!(keys.verify_at(&token, within_leeway + 1).is_none());
+        // A forged token never enters the memory, however often it is tried.
+        let forged = format!("{token}x");
+        assert!(keys.verify(&forged).is_none());
+        assert!(keys.verify(&forged).is_none());
     }
 
     #[test]

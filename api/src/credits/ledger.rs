@@ -129,30 +129,54 @@ pub async fn move_many(
     moves: &std::collections::HashMap<Uuid, Move>,
 ) -> AppResult<()> {
     let backend = conn.get_database_backend();
-    // PostgreSQL types the VALUES list from the placeholders only when told; SQLite has no
-    // such casts and compares the bound values as they are stored.
-    let typed = backend == sea_orm::DatabaseBackend::Postgres;
     let mut moves: Vec<_> = moves
         .iter()
         .filter(|(_, m)| **m != Move::default())
         .collect();
     moves.sort_unstable_by_key(|(id, _)| **id);
+    if moves.is_empty() {
+        return Ok(());
+    }
+    const SET: &str = "UPDATE donors SET credit_balance = donors.credit_balance + moves.credits, \
+         cumulative_donation_fen = donors.cumulative_donation_fen + moves.fen";
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        // One JSON parameter: the same statement text for any number of donors, so each
+        // connection plans it once.
+        let json = serde_json::Value::Array(
+            moves
+                .iter()
+                .map(|(id, m)| {
+                    serde_json::json!({ "id": id, "credits": m.credits, "fen": m.donated_fen })
+                })
+                .collect(),
+        )
+        .to_string();
+        let sql = format!(
+            "{SET} FROM jsonb_to_recordset($1::jsonb) AS moves (id uuid, credits bigint, fen bigint) \
+             WHERE donors.id = moves.id"
+        );
+        let moved = conn
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [json.into()],
+            ))
+            .await?;
+        if moved.rows_affected() != moves.len() as u64 {
+            return Err(AppError::not_found("donor"));
+        }
+        return Ok(());
+    }
     for chunk in moves.chunks(1_000) {
         let mut rows = Vec::with_capacity(chunk.len());
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
         for (i, (id, m)) in chunk.iter().enumerate() {
             let n = i * 3;
-            rows.push(if typed {
-                format!("(${}::uuid, ${}::bigint, ${}::bigint)", n + 1, n + 2, n + 3)
-            } else {
-                format!("(${}, ${}, ${})", n + 1, n + 2, n + 3)
-            });
+            rows.push(format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
             values.extend([(**id).into(), m.credits.into(), m.donated_fen.into()]);
         }
         let sql = format!(
-            "WITH moves (id, credits, fen) AS (VALUES {}) \
-             UPDATE donors SET credit_balance = donors.credit_balance + moves.credits, \
-             cumulative_donation_fen = donors.cumulative_donation_fen + moves.fen \
+            "WITH moves (id, credits, fen) AS (VALUES {}) {SET} \
              FROM moves WHERE donors.id = moves.id",
             rows.join(", ")
         );

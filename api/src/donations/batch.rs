@@ -25,7 +25,7 @@ use crate::{
     accounts::Phone,
     audit::{self, service::AuditEntry, snapshot},
     credits::rules::DISTRICT_TZ,
-    db::Db,
+    db::{self, Db},
     entities::{
         campaign, charity_project, credit_rule, donation, donor, enums::DonorKind, resident,
     },
@@ -225,11 +225,16 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
     if items.is_empty() {
         return Ok(Lookups::default());
     }
+    let backend = conn.get_database_backend();
     let project_ids: HashSet<Uuid> = items.iter().map(|p| p.input.project_id).collect();
     let project_org = charity_project::Entity::find()
         .select_only()
         .columns([charity_project::Column::Id, charity_project::Column::OrgId])
-        .filter(charity_project::Column::Id.is_in(project_ids))
+        .filter(db::one_of(
+            backend,
+            charity_project::Column::Id,
+            project_ids.into_iter().collect(),
+        ))
         .into_tuple::<(Uuid, Uuid)>()
         .all(conn)
         .await?
@@ -240,7 +245,11 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
         HashMap::new()
     } else {
         campaign::Entity::find()
-            .filter(campaign::Column::Id.is_in(campaign_ids))
+            .filter(db::one_of(
+                backend,
+                campaign::Column::Id,
+                campaign_ids.into_iter().collect(),
+            ))
             .all(conn)
             .await?
             .into_iter()
@@ -268,7 +277,11 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
         resident::Entity::find()
             .select_only()
             .columns([resident::Column::Phone, resident::Column::Id])
-            .filter(resident::Column::Phone.is_in(phones))
+            .filter(db::one_of(
+                backend,
+                resident::Column::Phone,
+                phones.into_iter().collect(),
+            ))
             .into_tuple::<(String, Uuid)>()
             .all(conn)
             .await?
@@ -281,7 +294,11 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
         HashMap::new()
     } else {
         donor::Entity::find()
-            .filter(donor::Column::Id.is_in(donor_ids))
+            .filter(db::one_of(
+                backend,
+                donor::Column::Id,
+                donor_ids.into_iter().collect(),
+            ))
             .order_by_asc(donor::Column::Id)
             .lock_exclusive()
             .all(conn)
@@ -488,7 +505,11 @@ async fn write_batch(
         HashMap::new()
     } else {
         donation::Entity::find()
-            .filter(donation::Column::Id.is_in(replays.iter().map(|(_, id)| *id)))
+            .filter(db::one_of(
+                conn.get_database_backend(),
+                donation::Column::Id,
+                replays.iter().map(|(_, id)| *id).collect(),
+            ))
             .all(conn)
             .await?
             .into_iter()

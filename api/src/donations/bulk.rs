@@ -3,7 +3,7 @@
 //! The caller holds the donors' rows (locked in id order), so each entry's `balance_after`
 //! continues the balance it read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -24,9 +24,6 @@ use crate::{
     },
     error::{AppError, AppResult},
 };
-
-/// Rows per multi-row INSERT: under SQLite's bind-parameter limit (26 columns a donation).
-const ROWS_PER_INSERT: usize = 1_000;
 
 #[derive(Default)]
 pub(super) struct Bulk {
@@ -95,17 +92,9 @@ impl Bulk {
     /// Write everything inside the caller's transaction. A receipt taken by another writer
     /// since the caller looked is a conflict that says `receipt_taken`.
     pub async fn write(&self, conn: &impl ConnectionTrait, receipt_taken: &str) -> AppResult<()> {
-        for chunk in self.donations.chunks(ROWS_PER_INSERT) {
-            donation::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .exec_without_returning(conn)
+        db::insert_all(conn, self.active_donations())
             .await
             .map_err(|e| AppError::on_unique(e, receipt_taken))?;
-        }
         self.write_ledger(conn).await
     }
 
@@ -117,27 +106,27 @@ impl Bulk {
         &mut self,
         conn: &impl ConnectionTrait,
     ) -> AppResult<Vec<donation::Model>> {
-        let mut written = HashSet::with_capacity(self.donations.len());
-        for chunk in self.donations.chunks(ROWS_PER_INSERT) {
-            written.extend(
-                db::insert_unless_taken(
-                    conn,
-                    chunk
-                        .iter()
-                        .cloned()
-                        .map(IntoActiveModel::into_active_model),
-                    [donation::Column::OrgId, donation::Column::ReceiptNo],
-                    donation::Column::Id,
-                )
-                .await?,
-            );
-        }
+        let written = db::insert_unless_taken(
+            conn,
+            self.active_donations(),
+            &[donation::Column::OrgId, donation::Column::ReceiptNo],
+            donation::Column::Id,
+        )
+        .await?;
         let (kept, taken) = std::mem::take(&mut self.donations)
             .into_iter()
             .partition(|d| written.contains(&d.id));
         self.donations = kept;
         self.write_ledger(conn).await?;
         Ok(taken)
+    }
+
+    fn active_donations(&self) -> Vec<donation::ActiveModel> {
+        self.donations
+            .iter()
+            .cloned()
+            .map(IntoActiveModel::into_active_model)
+            .collect()
     }
 
     /// The `DONATION` entries and the donors' moves of the donations written.
@@ -168,16 +157,14 @@ impl Bulk {
                 });
             }
         }
-        for chunk in entries.chunks(ROWS_PER_INSERT) {
-            credit_entry::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(IntoActiveModel::into_active_model),
-            )
-            .exec_without_returning(conn)
-            .await?;
-        }
+        db::insert_all(
+            conn,
+            entries
+                .into_iter()
+                .map(IntoActiveModel::into_active_model)
+                .collect(),
+        )
+        .await?;
         ledger::move_many(conn, &moves).await
     }
 }

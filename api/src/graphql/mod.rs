@@ -4,6 +4,7 @@ mod connection;
 mod context;
 mod limits;
 mod loaders;
+mod parsed;
 mod scalars;
 mod schema;
 

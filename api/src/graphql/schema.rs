@@ -2,7 +2,7 @@
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
-use super::limits::ShapeLimits;
+use super::{limits::ShapeLimits, parsed::ParsedDocuments};
 use crate::{
     accounts, audit, baijiaxin, broadcast, catalog, config::Limits, credits, donations, feed,
     indicators, perks, rankings, startup::AppState, transparency, volunteering,
@@ -62,6 +62,7 @@ pub fn build_schema(state: AppState) -> AppSchema {
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .limit_directives(limits.max_directives_per_field)
+        .extension(ParsedDocuments::new(1_000))
         .extension(ShapeLimits {
             max_aliases: limits.max_aliases,
             max_fields: limits.max_fields,

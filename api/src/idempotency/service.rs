@@ -224,8 +224,9 @@ pub async fn claim_many(
         records
             .iter()
             .cloned()
-            .map(IntoActiveModel::into_active_model),
-        KEY_COLUMNS,
+            .map(IntoActiveModel::into_active_model)
+            .collect(),
+        &KEY_COLUMNS,
         idempotency_record::Column::Id,
     )
     .await?;
@@ -256,7 +257,11 @@ pub async fn claim_many(
 pub async fn release_many(conn: &impl ConnectionTrait, claim_ids: &[Uuid]) -> AppResult<()> {
     if !claim_ids.is_empty() {
         idempotency_record::Entity::delete_many()
-            .filter(idempotency_record::Column::Id.is_in(claim_ids.iter().copied()))
+            .filter(db::one_of(
+                conn.get_database_backend(),
+                idempotency_record::Column::Id,
+                claim_ids.to_vec(),
+            ))
             .exec(conn)
             .await?;
     }

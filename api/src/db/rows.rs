@@ -1,0 +1,236 @@
+//! Many rows in one statement. On PostgreSQL the rows travel as one JSON parameter and a list
+//! of keys as one array parameter, so a statement's text never depends on how many rows it
+//! carries: each connection parses and plans it once and keeps it prepared, instead of
+//! parsing, planning and binding a new VALUES list for every batch size. SQLite gets the
+//! multi-row VALUES lists, chunked under its bind-parameter limit.
+
+use std::collections::HashSet;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityName,
+    EntityTrait, IdenStatic, Iterable, QueryTrait, Statement, Value,
+    sea_query::{Expr, ExprTrait, OnConflict, PgFunc, SimpleExpr},
+};
+use uuid::Uuid;
+
+/// Rows per multi-row VALUES list on SQLite: 32,766 bind parameters over the widest table.
+const SQLITE_ROWS_PER_INSERT: usize = 1_000;
+
+/// Insert rows inside the caller's transaction.
+pub async fn insert_all<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        conn.execute_raw(json_insert::<A>(&rows, None, None))
+            .await?;
+        return Ok(());
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(SQLITE_ROWS_PER_INSERT).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Insert rows inside the caller's transaction, skipping each one whose `unique` columns
+/// clash with a row already there (or one earlier in `rows`); returns the ids of the rows
+/// written. The unique index decides, waiting for a writer that is still open.
+pub async fn insert_unless_taken<A>(
+    conn: &impl ConnectionTrait,
+    rows: Vec<A>,
+    unique: &[<A::Entity as EntityTrait>::Column],
+    id: <A::Entity as EntityTrait>::Column,
+) -> Result<HashSet<Uuid>, DbErr>
+where
+    A: ActiveModelTrait,
+{
+    let mut written = HashSet::with_capacity(rows.len());
+    if rows.is_empty() {
+        return Ok(written);
+    }
+    let id_name = id.as_str();
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        for row in conn
+            .query_all_raw(json_insert::<A>(&rows, Some(unique), Some(id_name)))
+            .await?
+        {
+            written.insert(row.try_get::<Uuid>("", id_name)?);
+        }
+        return Ok(written);
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(SQLITE_ROWS_PER_INSERT).collect();
+        let mut insert = <A::Entity as EntityTrait>::insert_many(chunk).into_query();
+        insert
+            .on_conflict(
+                OnConflict::columns(unique.iter().copied())
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .returning_col(id);
+        for row in conn.query_all(&insert).await? {
+            written.insert(row.try_get::<Uuid>("", id_name)?);
+        }
+    }
+    Ok(written)
+}
+
+/// `column IN (values)`: on PostgreSQL `column = ANY($1)`, one statement text for any count.
+pub fn one_of<C, V>(backend: DatabaseBackend, column: C, values: Vec<V>) -> SimpleExpr
+where
+    C: ColumnTrait,
+    V: Into<Value>,
+    Vec<V>: Into<Value>,
+{
+    match backend {
+        DatabaseBackend::Postgres => {
+            Expr::col(column.as_column_ref()).eq(PgFunc::any(Expr::val(values)))
+        }
+        _ => column.is_in(values),
+    }
+}
+
+/// `INSERT INTO t (cols) SELECT cols FROM jsonb_populate_recordset(NULL::t, $1)`, the columns
+/// being those the first row sets (every row of a batch sets the same ones).
+fn json_insert<A>(
+    rows: &[A],
+    unique: Option<&[<A::Entity as EntityTrait>::Column]>,
+    returning: Option<&str>,
+) -> Statement
+where
+    A: ActiveModelTrait,
+{
+    let columns: Vec<<A::Entity as EntityTrait>::Column> =
+        <A::Entity as EntityTrait>::Column::iter()
+            .filter(|c| !rows[0].get(*c).is_not_set())
+            .collect();
+    let mut json = String::with_capacity(rows.len() * 64 * columns.len().max(1));
+    json.push('[');
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push('{');
+        for (j, column) in columns.iter().enumerate() {
+            if j > 0 {
+                json.push(',');
+            }
+            push_json_string(&mut json, column.as_str());
+            json.push(':');
+            match row.get(*column).into_value() {
+                Some(value) => push_json_value(&mut json, &value),
+                None => json.push_str("null"),
+            }
+        }
+        json.push('}');
+    }
+    json.push(']');
+
+    let table = <A::Entity as Default>::default().table_name().to_owned();
+    let list = columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!(
+        "INSERT INTO \"{table}\" ({list}) SELECT {list} \
+         FROM jsonb_populate_recordset(NULL::\"{table}\", $1::jsonb)"
+    );
+    if let Some(unique) = unique {
+        let keys = unique
+            .iter()
+            .map(|c| format!("\"{}\"", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sql.push_str(&format!(" ON CONFLICT ({keys}) DO NOTHING"));
+    }
+    if let Some(id) = returning {
+        sql.push_str(&format!(" RETURNING \"{id}\""));
+    }
+    Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, [json.into()])
+}
+
+/// A column value as PostgreSQL's JSON input reads it for the column's type.
+fn push_json_value(out: &mut String, value: &Value) {
+    use std::fmt::Write;
+    match value {
+        Value::Bool(Some(v)) => out.push_str(if *v { "true" } else { "false" }),
+        Value::TinyInt(Some(v)) => write!(out, "{v}").expect("writing to a String"),
+        Value::SmallInt(Some(v)) => write!(out, "{v}").expect("writing to a String"),
+        Value::Int(Some(v)) => write!(out, "{v}").expect("writing to a String"),
+        Value::BigInt(Some(v)) => write!(out, "{v}").expect("writing to a String"),
+        Value::String(Some(v)) => push_json_string(out, v),
+        Value::Uuid(Some(v)) => write!(out, "\"{v}\"").expect("writing to a String"),
+        // Full precision and an explicit offset: PostgreSQL stores exactly this instant.
+        Value::ChronoDateTimeUtc(Some(v)) => write!(
+            out,
+            "\"{}\"",
+            v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        )
+        .expect("writing to a String"),
+        Value::ChronoDateTimeWithTimeZone(Some(v)) => write!(
+            out,
+            "\"{}\"",
+            v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+        )
+        .expect("writing to a String"),
+        Value::ChronoDate(Some(v)) => write!(out, "\"{v}\"").expect("writing to a String"),
+        other if !other.is_some() => out.push_str("null"),
+        other => out.push_str(&sea_orm::sea_query::sea_value_to_json_value(other).to_string()),
+    }
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).expect("a str is valid JSON"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::idempotency_record;
+    use chrono::TimeZone;
+    use sea_orm::IntoActiveModel;
+
+    #[test]
+    fn rows_become_one_json_parameter_and_one_text_for_any_count() {
+        let row = |key: &str| {
+            idempotency_record::Model {
+                id: Uuid::nil(),
+                account_id: Uuid::max(),
+                operation: "op".into(),
+                idem_key: key.into(),
+                request_hash: "h".into(),
+                response_json: "\"x\"".into(),
+                created_at: chrono::Utc.with_ymd_and_hms(2026, 3, 1, 2, 0, 0).unwrap()
+                    + chrono::Duration::microseconds(5),
+            }
+            .into_active_model()
+        };
+        let unique = [idempotency_record::Column::IdemKey];
+        let one = json_insert(&[row("a\"b")], Some(&unique), Some("id"));
+        let two = json_insert(&[row("a"), row("b")], Some(&unique), Some("id"));
+        assert_eq!(one.sql, two.sql);
+        assert!(
+            one.sql
+                .ends_with("ON CONFLICT (\"idem_key\") DO NOTHING RETURNING \"id\"")
+        );
+        let Some(values) = one.values else {
+            panic!("one parameter")
+        };
+        let [Value::String(Some(json))] = values.0.as_slice() else {
+            panic!("one JSON text: {values:?}")
+        };
+        let parsed: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(parsed[0]["idem_key"], "a\"b");
+        assert_eq!(parsed[0]["id"], Uuid::nil().to_string());
+        assert_eq!(parsed[0]["created_at"], "2026-03-01T02:00:00.000005Z");
+    }
+}
