@@ -119,6 +119,16 @@ where
         <A::Entity as EntityTrait>::Column::iter()
             .filter(|c| !rows[0].get(*c).is_not_set())
             .collect();
+    // Each column's `"name":` once, not once a row.
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let mut key = String::new();
+            push_json_string(&mut key, c.as_str());
+            key.push(':');
+            key
+        })
+        .collect();
     let mut json = String::with_capacity(rows.len() * 64 * columns.len().max(1));
     json.push('[');
     for (i, row) in rows.iter().enumerate() {
@@ -126,12 +136,11 @@ where
             json.push(',');
         }
         json.push('{');
-        for (j, column) in columns.iter().enumerate() {
+        for (j, (column, key)) in columns.iter().zip(&keys).enumerate() {
             if j > 0 {
                 json.push(',');
             }
-            push_json_string(&mut json, column.as_str());
-            json.push(':');
+            json.push_str(key);
             match row.get(*column).into_value() {
                 Some(value) => push_json_value(&mut json, &value),
                 None => json.push_str("null"),
