@@ -12,7 +12,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::config::Settings;
 
 mod rows;
-pub use rows::{insert_all, insert_unless_taken, one_of};
+pub use rows::{Writes, insert_all, insert_unless_taken, one_of};
 
 /// The pool plus what it takes to write safely on either backend.
 #[derive(Clone, Debug)]

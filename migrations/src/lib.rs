@@ -17,6 +17,7 @@ mod m20261122_200002_goods_stock_movements;
 mod m20261122_200003_supervision_items;
 mod m20261122_200004_district_inputs;
 mod m20261122_300001_append_only_records;
+mod m20261123_000001_partial_indexes_on_sparse_columns;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_200003_supervision_items::Migration),
             Box::new(m20261122_200004_district_inputs::Migration),
             Box::new(m20261122_300001_append_only_records::Migration),
+            Box::new(m20261123_000001_partial_indexes_on_sparse_columns::Migration),
         ]
     }
 }

@@ -1,9 +1,7 @@
 //! Appending to and reading the audit log. Rows are only ever inserted.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
@@ -109,15 +107,14 @@ impl Writer {
 
 async fn write_group(db: &Db, entries: Vec<AuditEntry>) -> AppResult<()> {
     let txn = db.begin_write().await?;
-    insert_many(&*txn, entries).await?;
+    crate::db::insert_all(&*txn, entries.into_iter().map(row).collect()).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Append entries inside the caller's transaction, so they commit (or not) with its change.
-pub async fn insert_many(conn: &impl ConnectionTrait, entries: Vec<AuditEntry>) -> AppResult<()> {
-    crate::db::insert_all(conn, entries.into_iter().map(row).collect()).await?;
-    Ok(())
+/// Append entries with the caller's other writes, so they commit (or not) with its change.
+pub fn push_entries(writes: &mut crate::db::Writes, entries: Vec<AuditEntry>) {
+    writes.insert(entries.into_iter().map(row).collect());
 }
 
 #[derive(Clone, Debug, Default)]

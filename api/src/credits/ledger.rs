@@ -113,29 +113,26 @@ pub async fn append_moving_total(
     Ok(entry)
 }
 
-/// How far one donor's balance and cumulative donation total move in [`move_many`].
+/// How far one donor's balance and cumulative donation total move in [`push_moves`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Move {
     pub credits: i64,
     pub donated_fen: i64,
 }
 
-/// Move many donors' balances and totals in one statement per thousand donors, for bulk
-/// writers whose entries are inserted beside it. The caller holds the donors' rows (locked
-/// in id order on PostgreSQL, the writer slot on SQLite) and computed each entry's
-/// `balance_after` from them, so the two agree.
-pub async fn move_many(
-    conn: &impl ConnectionTrait,
-    moves: &std::collections::HashMap<Uuid, Move>,
-) -> AppResult<()> {
-    let backend = conn.get_database_backend();
+/// Move many donors' balances and totals, for bulk writers whose entries are inserted
+/// beside it: one statement per thousand donors, each of which must exist. The caller holds
+/// the donors' rows (locked in id order on PostgreSQL, the writer slot on SQLite) and
+/// computed each entry's `balance_after` from them, so the two agree.
+pub fn push_moves(writes: &mut crate::db::Writes, moves: &std::collections::HashMap<Uuid, Move>) {
+    let backend = writes.backend();
     let mut moves: Vec<_> = moves
         .iter()
         .filter(|(_, m)| **m != Move::default())
         .collect();
     moves.sort_unstable_by_key(|(id, _)| **id);
     if moves.is_empty() {
-        return Ok(());
+        return;
     }
     const SET: &str = "UPDATE donors SET credit_balance = donors.credit_balance + moves.credits, \
          cumulative_donation_fen = donors.cumulative_donation_fen + moves.fen";
@@ -155,17 +152,12 @@ pub async fn move_many(
             "{SET} FROM jsonb_to_recordset($1::jsonb) AS moves (id uuid, credits bigint, fen bigint) \
              WHERE donors.id = moves.id"
         );
-        let moved = conn
-            .execute_raw(sea_orm::Statement::from_sql_and_values(
-                backend,
-                sql,
-                [json.into()],
-            ))
-            .await?;
-        if moved.rows_affected() != moves.len() as u64 {
-            return Err(AppError::not_found("donor"));
-        }
-        return Ok(());
+        writes.push_exact(
+            sea_orm::Statement::from_sql_and_values(backend, sql, [json.into()]),
+            moves.len() as u64,
+            "donor",
+        );
+        return;
     }
     for chunk in moves.chunks(1_000) {
         let mut rows = Vec::with_capacity(chunk.len());
@@ -180,16 +172,12 @@ pub async fn move_many(
              FROM moves WHERE donors.id = moves.id",
             rows.join(", ")
         );
-        let moved = conn
-            .execute_raw(sea_orm::Statement::from_sql_and_values(
-                backend, sql, values,
-            ))
-            .await?;
-        if moved.rows_affected() != chunk.len() as u64 {
-            return Err(AppError::not_found("donor"));
-        }
+        writes.push_exact(
+            sea_orm::Statement::from_sql_and_values(backend, sql, values),
+            chunk.len() as u64,
+            "donor",
+        );
     }
-    Ok(())
 }
 
 /// A donor's entries, newest first.

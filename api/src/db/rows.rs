@@ -13,6 +13,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::error::{AppError, AppResult};
+
 /// Rows per multi-row VALUES list on SQLite: 32,766 bind parameters over the widest table.
 const SQLITE_ROWS_PER_INSERT: usize = 1_000;
 /// Rows per JSON parameter on PostgreSQL: bounds the memory one statement takes (an import
@@ -88,6 +90,151 @@ where
         }
     }
     Ok(written)
+}
+
+/// Writes whose only answer is how many rows each touched, gathered inside the caller's
+/// transaction and sent together: on PostgreSQL as one statement of data-modifying `WITH`
+/// clauses (one round trip for all of them instead of one each), on SQLite one after another.
+/// The clauses of one statement do not see each other's changes, so no two writes may touch
+/// the same rows.
+pub struct Writes {
+    backend: DatabaseBackend,
+    parts: Vec<Part>,
+}
+
+struct Part {
+    statement: Statement,
+    /// The rows it must touch, and what is missing when it touches fewer.
+    exactly: Option<(u64, &'static str)>,
+}
+
+impl Writes {
+    pub fn new(backend: DatabaseBackend) -> Self {
+        Self {
+            backend,
+            parts: Vec::new(),
+        }
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.backend
+    }
+
+    /// Insert rows (on SQLite in chunks under its bind-parameter limit).
+    pub fn insert<A: ActiveModelTrait>(&mut self, rows: Vec<A>) {
+        if rows.is_empty() {
+            return;
+        }
+        if self.backend == DatabaseBackend::Postgres {
+            for chunk in rows.chunks(POSTGRES_ROWS_PER_INSERT) {
+                self.push(json_insert::<A>(chunk, None, None));
+            }
+            return;
+        }
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<A> = rows.by_ref().take(SQLITE_ROWS_PER_INSERT).collect();
+            let insert = <A::Entity as EntityTrait>::insert_many(chunk).into_query();
+            self.push(self.backend.build(&insert));
+        }
+    }
+
+    pub fn push(&mut self, statement: Statement) {
+        self.parts.push(Part {
+            statement,
+            exactly: None,
+        });
+    }
+
+    /// A write that must touch exactly `rows` rows; when it touches fewer the whole write
+    /// fails as `NotFound(missing)`.
+    pub fn push_exact(&mut self, statement: Statement, rows: u64, missing: &'static str) {
+        self.parts.push(Part {
+            statement,
+            exactly: Some((rows, missing)),
+        });
+    }
+
+    pub async fn run(self, conn: &impl ConnectionTrait) -> AppResult<()> {
+        if self.backend != DatabaseBackend::Postgres || self.parts.len() == 1 {
+            for part in self.parts {
+                let touched = conn.execute_raw(part.statement).await?.rows_affected();
+                check_touched(part.exactly, touched)?;
+            }
+            return Ok(());
+        }
+        if self.parts.is_empty() {
+            return Ok(());
+        }
+        let (statement, expected) = with_clauses(self.parts);
+        let row = conn
+            .query_one_raw(statement)
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the writes returned no counts")))?;
+        for (i, exactly) in expected.into_iter().enumerate() {
+            let touched: i64 = row.try_get_by_index(i)?;
+            check_touched(exactly, u64::try_from(touched).unwrap_or(0))?;
+        }
+        Ok(())
+    }
+}
+
+fn check_touched(exactly: Option<(u64, &'static str)>, touched: u64) -> AppResult<()> {
+    match exactly {
+        Some((rows, missing)) if rows != touched => Err(AppError::not_found(missing)),
+        _ => Ok(()),
+    }
+}
+
+/// `WITH w0 AS (.. RETURNING 1), w1 AS (..) SELECT (SELECT count(*) FROM w0), ..`, each
+/// part's parameters renumbered after the ones before it.
+fn with_clauses(parts: Vec<Part>) -> (Statement, Vec<Option<(u64, &'static str)>>) {
+    let mut clauses = Vec::with_capacity(parts.len());
+    let mut counts = Vec::with_capacity(parts.len());
+    let mut values: Vec<Value> = Vec::new();
+    let mut expected = Vec::with_capacity(parts.len());
+    for (i, part) in parts.into_iter().enumerate() {
+        let sql = renumber_parameters(&part.statement.sql, values.len());
+        debug_assert!(
+            !sql.to_ascii_uppercase().contains(" RETURNING "),
+            "a part of Writes answers with its count only: {sql}"
+        );
+        clauses.push(format!("w{i} AS ({sql} RETURNING 1)"));
+        counts.push(format!("(SELECT count(*) FROM w{i})"));
+        values.extend(part.statement.values.map(|v| v.0).unwrap_or_default());
+        expected.push(part.exactly);
+    }
+    let sql = format!("WITH {} SELECT {}", clauses.join(", "), counts.join(", "));
+    (
+        Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values),
+        expected,
+    )
+}
+
+/// `$n` becomes `$(n + offset)` outside quoted literals and identifiers.
+fn renumber_parameters(sql: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '$') if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut n = 0usize;
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    n = n * 10 + d as usize;
+                    chars.next();
+                }
+                out.push('$');
+                out.push_str(&(n + offset).to_string());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `column IN (values)`: on PostgreSQL `column = ANY($1)`, one statement text for any count.
@@ -248,5 +395,30 @@ mod tests {
         assert_eq!(parsed[0]["idem_key"], "a\"b");
         assert_eq!(parsed[0]["id"], Uuid::nil().to_string());
         assert_eq!(parsed[0]["created_at"], "2026-03-01T02:00:00.000005Z");
+    }
+
+    #[test]
+    fn writes_become_one_statement_with_each_part_counting_its_rows() {
+        let part = |sql: &str, values: Vec<Value>| Part {
+            statement: Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values),
+            exactly: None,
+        };
+        let (statement, expected) = with_clauses(vec![
+            part("INSERT INTO \"a$1\" SELECT $1::int", vec![1.into()]),
+            part(
+                "UPDATE b SET x = $1 WHERE y = ANY($2) AND z <> '$1'",
+                vec![2.into(), 3.into()],
+            ),
+        ]);
+        assert_eq!(
+            statement.sql,
+            "WITH w0 AS (INSERT INTO \"a$1\" SELECT $1::int RETURNING 1), \
+             w1 AS (UPDATE b SET x = $2 WHERE y = ANY($3) AND z <> '$1' RETURNING 1) \
+             SELECT (SELECT count(*) FROM w0), (SELECT count(*) FROM w1)"
+        );
+        let values = statement.values.expect("values").0;
+        assert_eq!(values, vec![1.into(), 2.into(), 3.into()]);
+        assert_eq!(expected.len(), 2);
+        assert_eq!(renumber_parameters("$10 $9", 2), "$12 $11");
     }
 }

@@ -475,7 +475,9 @@ async fn write_batch(
             .insert((input.org_id, input.receipt_no.as_str().to_owned()));
         written.push(i);
     }
-    let taken = bulk.write_unless_receipt_taken(conn).await?;
+    // The ledger, the released claims and the audit entries go in one round trip at the end.
+    let mut writes = db::Writes::new(conn.get_database_backend());
+    let taken = bulk.write_unless_receipt_taken(conn, &mut writes).await?;
     if taken
         .iter()
         .any(|d| d.donor_id.is_some_and(|id| refs.registered.contains(&id)))
@@ -500,7 +502,7 @@ async fn write_batch(
             false
         })
         .collect();
-    idempotency::release_many(conn, &released).await?;
+    idempotency::push_release(&mut writes, &released);
     let replayed: HashMap<Uuid, donation::Model> = if replays.is_empty() {
         HashMap::new()
     } else {
@@ -525,7 +527,8 @@ async fn write_batch(
         .chain(replayed_rows)
         .filter_map(|(&i, model)| Some(items[i].audit.clone()?.with_row(snapshot::of_model(model))))
         .collect();
-    audit::service::insert_many(conn, entries).await?;
+    audit::service::push_entries(&mut writes, entries);
+    writes.run(conn).await?;
     // A ticket that could not be read proves nothing, and the ranking update then
     // invalidates what it touches instead of trusting it.
     let ticket = ticket.await.unwrap_or_else(|_| rankings::Ticket::unknown());

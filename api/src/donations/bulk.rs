@@ -95,16 +95,19 @@ impl Bulk {
         db::insert_all(conn, self.active_donations())
             .await
             .map_err(|e| AppError::on_unique(e, receipt_taken))?;
-        self.write_ledger(conn).await
+        let mut writes = db::Writes::new(conn.get_database_backend());
+        self.push_ledger(&mut writes);
+        writes.run(conn).await
     }
 
-    /// Write the donations whose receipt number is still free in their org, and the ledger
-    /// of those only; returns the ones whose receipt another donation holds. The unique
-    /// index decides (waiting for a writer still open), so no lookup can go stale or pick a
-    /// slow plan while the table grows faster than its statistics.
+    /// Write the donations whose receipt number is still free in their org, and add the
+    /// ledger of those only to `writes`; returns the ones whose receipt another donation
+    /// holds. The unique index decides (waiting for a writer still open), so no lookup can
+    /// go stale or pick a slow plan while the table grows faster than its statistics.
     pub async fn write_unless_receipt_taken(
         &mut self,
         conn: &impl ConnectionTrait,
+        writes: &mut db::Writes,
     ) -> AppResult<Vec<donation::Model>> {
         let written = db::insert_unless_taken(
             conn,
@@ -117,7 +120,7 @@ impl Bulk {
             .into_iter()
             .partition(|d| written.contains(&d.id));
         self.donations = kept;
-        self.write_ledger(conn).await?;
+        self.push_ledger(writes);
         Ok(taken)
     }
 
@@ -130,7 +133,7 @@ impl Bulk {
     }
 
     /// The `DONATION` entries and the donors' moves of the donations written.
-    async fn write_ledger(&self, conn: &impl ConnectionTrait) -> AppResult<()> {
+    fn push_ledger(&self, writes: &mut db::Writes) {
         let mut moves: HashMap<Uuid, Move> = HashMap::new();
         let mut entries = Vec::new();
         for d in &self.donations {
@@ -157,15 +160,13 @@ impl Bulk {
                 });
             }
         }
-        db::insert_all(
-            conn,
+        writes.insert(
             entries
                 .into_iter()
                 .map(IntoActiveModel::into_active_model)
                 .collect(),
-        )
-        .await?;
-        ledger::move_many(conn, &moves).await
+        );
+        ledger::push_moves(writes, &moves);
     }
 }
 

@@ -4,6 +4,6 @@
 mod service;
 
 pub use service::{
-    Decided, Freshness, IdempotencyKey, NewClaim, claim_many, earlier_result, release_many,
+    Decided, Freshness, IdempotencyKey, NewClaim, claim_many, earlier_result, push_release,
     request_hash, run, run_decided,
 };

@@ -7,7 +7,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryTrait, SqlErr,
     TryInsertResult,
     sea_query::{Expr, OnConflict},
 };
@@ -252,20 +252,21 @@ pub async fn claim_many(
     Ok(held)
 }
 
-/// Give back claims whose work was refused, inside the same transaction, so the key can be
-/// used again (as a rolled-back single claim would be).
-pub async fn release_many(conn: &impl ConnectionTrait, claim_ids: &[Uuid]) -> AppResult<()> {
-    if !claim_ids.is_empty() {
-        idempotency_record::Entity::delete_many()
-            .filter(db::one_of(
-                conn.get_database_backend(),
-                idempotency_record::Column::Id,
-                claim_ids.to_vec(),
-            ))
-            .exec(conn)
-            .await?;
+/// Give back claims whose work was refused, with the caller's other writes in the same
+/// transaction, so the key can be used again (as a rolled-back single claim would be).
+pub fn push_release(writes: &mut crate::db::Writes, claim_ids: &[Uuid]) {
+    if claim_ids.is_empty() {
+        return;
     }
-    Ok(())
+    let delete = idempotency_record::Entity::delete_many()
+        .filter(db::one_of(
+            writes.backend(),
+            idempotency_record::Column::Id,
+            claim_ids.to_vec(),
+        ))
+        .into_query();
+    let statement = writes.backend().build(&delete);
+    writes.push(statement);
 }
 
 /// What an earlier holder of a key means for a request with input hash `hash`: its stored
