@@ -26,24 +26,32 @@ pub async fn insert_all<A>(conn: &impl ConnectionTrait, rows: Vec<A>) -> Result<
 where
     A: ActiveModelTrait,
 {
-    if rows.is_empty() {
-        return Ok(());
+    for statement in insert_statements(conn.get_database_backend(), rows) {
+        conn.execute_raw(statement).await?;
     }
-    if conn.get_database_backend() == DatabaseBackend::Postgres {
-        for chunk in rows.chunks(POSTGRES_ROWS_PER_INSERT) {
-            conn.execute_raw(json_insert::<A>(chunk, None, None))
-                .await?;
-        }
-        return Ok(());
+    Ok(())
+}
+
+/// The statements that insert `rows`: on PostgreSQL one JSON parameter per 5,000 rows, on
+/// SQLite one VALUES list per 1,000 (its bind-parameter limit).
+fn insert_statements<A>(backend: DatabaseBackend, rows: Vec<A>) -> Vec<Statement>
+where
+    A: ActiveModelTrait,
+{
+    if backend == DatabaseBackend::Postgres {
+        return rows
+            .chunks(POSTGRES_ROWS_PER_INSERT)
+            .map(|chunk| json_insert::<A>(chunk, None, None))
+            .collect();
     }
+    let mut statements = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<A> = rows.by_ref().take(SQLITE_ROWS_PER_INSERT).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec_without_returning(conn)
-            .await?;
+        statements
+            .push(backend.build(&<A::Entity as EntityTrait>::insert_many(chunk).into_query()));
     }
-    Ok(())
+    statements
 }
 
 /// Insert rows inside the caller's transaction, skipping each one whose `unique` columns
@@ -120,22 +128,9 @@ impl Writes {
         self.backend
     }
 
-    /// Insert rows (on SQLite in chunks under its bind-parameter limit).
     pub fn insert<A: ActiveModelTrait>(&mut self, rows: Vec<A>) {
-        if rows.is_empty() {
-            return;
-        }
-        if self.backend == DatabaseBackend::Postgres {
-            for chunk in rows.chunks(POSTGRES_ROWS_PER_INSERT) {
-                self.push(json_insert::<A>(chunk, None, None));
-            }
-            return;
-        }
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<A> = rows.by_ref().take(SQLITE_ROWS_PER_INSERT).collect();
-            let insert = <A::Entity as EntityTrait>::insert_many(chunk).into_query();
-            self.push(self.backend.build(&insert));
+        for statement in insert_statements(self.backend, rows) {
+            self.push(statement);
         }
     }
 
@@ -156,14 +151,11 @@ impl Writes {
     }
 
     pub async fn run(self, conn: &impl ConnectionTrait) -> AppResult<()> {
-        if self.backend != DatabaseBackend::Postgres || self.parts.len() == 1 {
+        if self.backend != DatabaseBackend::Postgres || self.parts.len() <= 1 {
             for part in self.parts {
                 let touched = conn.execute_raw(part.statement).await?.rows_affected();
                 check_touched(part.exactly, touched)?;
             }
-            return Ok(());
-        }
-        if self.parts.is_empty() {
             return Ok(());
         }
         let (statement, expected) = with_clauses(self.parts);

@@ -1,10 +1,10 @@
 //! Group commit for `recordDonation`. Donations logged at the same moment share one write
 //! transaction and a handful of set-based statements (the claims, the lookups, the donations
 //! insert, then the ledger entries, donor moves and audit entries together in one), instead
-//! of each paying its own transaction of seven round trips and a commit. Every request still gets its own
-//! answer (its donation, its replay, or its own error) only after the batch has committed
-//! and the ranking sets have moved, and a batch the database refuses as a whole is retried
-//! one donation at a time on the single path, which names each donation's own error.
+//! of each paying its own transaction of seven round trips and a commit. Every request still
+//! gets its own answer (its donation, its replay, or its own error) only after the batch has
+//! committed and the ranking sets have moved, and a batch the database refuses as a whole is
+//! retried one donation at a time on the single path, which names each donation's own error.
 
 use std::{
     collections::{HashMap, HashSet},

@@ -104,6 +104,13 @@ vi.mock('@/graphql/client', async () => {
 
 let app: App | undefined
 
+/** The button counts `n` people to certify; tapping it opens the sheet listing those `n`. */
+async function openSheetCounting(n: number) {
+  await vi.waitFor(() => expect(certifyButton()?.textContent).toContain(`批量认证 ${n} 人的时长`))
+  certifyButton()!.click()
+  await vi.waitFor(() => expect(document.querySelectorAll('[data-testid="certify-person"]')).toHaveLength(n))
+}
+
 async function openPage() {
   const router = createRouter({
     history: createMemoryHistory(),
@@ -153,10 +160,7 @@ describe('certifying everyone at an activity', () => {
     await openPage()
 
     // The API certifies all 25: the button says so, not just the 20 of the first page.
-    await vi.waitFor(() => expect(certifyButton()?.textContent).toContain('批量认证 25 人的时长'))
-    certifyButton()!.click()
-
-    await vi.waitFor(() => expect(document.querySelectorAll('[data-testid="certify-person"]')).toHaveLength(25))
+    await openSheetCounting(25)
     const names = [...document.querySelectorAll('[data-testid="certify-person"] .name')].map((n) => n.textContent)
     expect(names).toContain('志愿者25')
     expect(document.querySelector('[data-testid="certify-submit"]')?.textContent).toContain('批量认证 25 人的时长')
@@ -187,9 +191,7 @@ describe('certifying everyone at an activity', () => {
     api.participants = 3
     await openPage()
 
-    await vi.waitFor(() => expect(certifyButton()?.textContent).toContain('批量认证 3 人的时长'))
-    certifyButton()!.click()
-    await vi.waitFor(() => expect(document.querySelectorAll('[data-testid="certify-person"]')).toHaveLength(3))
+    await openSheetCounting(3)
     expect(api.requests.filter((r) => r.operationName === 'StaffActivity')).toHaveLength(1)
   })
 })
