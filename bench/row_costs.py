@@ -104,6 +104,7 @@ conn.execute("CREATE TABLE cost_bare (LIKE donations)")  # nothing but the colum
 conn.commit()
 
 populate = f"SELECT {listed} FROM jsonb_populate_recordset(NULL::donations, %s::jsonb)"
+populate_json = f"SELECT {listed} FROM json_populate_recordset(NULL::donations, %s::json)"
 unnest = (f"SELECT {listed} FROM unnest(" + ", ".join(f"%s::{array_type(c)}" for c in columns)
           + f") AS u ({listed})")
 conflict = " ON CONFLICT (org_id, receipt_no) DO NOTHING RETURNING id"
@@ -114,6 +115,7 @@ steps = [
     ("+ stored in a table without indexes", per_row(f"INSERT INTO cost_bare ({listed}) {populate} RETURNING id", as_json)),
     ("+ its indexes and 7 checks", per_row(f"INSERT INTO cost_no_fk ({listed}) {populate}{conflict}", as_json)),
     ("+ its 8 foreign keys: the real donations insert", per_row(f"INSERT INTO donations ({listed}) {populate}{conflict}", as_json)),
+    ("the same insert from plain json (json_populate_recordset) instead of jsonb", per_row(f"INSERT INTO donations ({listed}) {populate_json}{conflict}", as_json)),
     ("the same insert from typed binary arrays (unnest) instead of JSON", per_row(f"INSERT INTO donations ({listed}) {unnest}{conflict}", as_arrays, binary=True)),
 ]
 conn.execute("DROP TABLE cost_no_fk, cost_bare")

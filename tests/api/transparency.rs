@@ -72,9 +72,43 @@ fn disbursement(project: &str, yuan: &str, purpose: &str) -> Value {
     })
 }
 
+/// Rice handed out on 2026-02-01, one bag a beneficiary.
+fn goods_disbursement(project: &str, yuan: &str, bags: i32) -> Value {
+    json!({
+        "idempotencyKey": new_key(),
+        "projectId": project,
+        "kind": "GOODS",
+        "amount": yuan,
+        "goodsDescription": "大米 10kg",
+        "goodsQuantity": bags,
+        "purpose": "春节慰问品",
+        "disbursedOn": "2026-02-01",
+        "beneficiaries": bags,
+    })
+}
+
 async fn disburse(app: &TestApp, token: &str, input: Value) -> Gql {
     app.gql_as(Some(token), RECORD_DISBURSEMENT, json!({ "input": input }))
         .await
+}
+
+async fn void(app: &TestApp, staff: &str, donation: &str) -> Gql {
+    app.gql_as(
+        Some(staff),
+        "mutation($id: ID!, $k: String!) { voidDonation(id: $id, reason: \"退票\", idempotencyKey: $k) { donation { status } } }",
+        json!({ "id": donation, "k": new_key() }),
+    )
+    .await
+}
+
+async fn allocated_from(app: &TestApp, donation: &str) -> i64 {
+    let id: uuid::Uuid = donation.parse().unwrap();
+    sql_i64(
+        app,
+        "SELECT COALESCE(CAST(SUM(amount_fen) AS BIGINT), 0) FROM disbursement_allocations WHERE donation_id = ?",
+        vec![id.into()],
+    )
+    .await
 }
 
 /// The allocation invariants, checked in SQL: each disbursement is covered exactly, no
@@ -105,7 +139,8 @@ async fn assert_allocations_exact(app: &TestApp) {
         app,
         "SELECT COUNT(*) FROM disbursement_allocations a \
          JOIN donations n ON n.id = a.donation_id JOIN disbursements d ON d.id = a.disbursement_id \
-         WHERE n.project_id <> d.project_id OR n.kind <> d.kind OR a.project_id <> d.project_id",
+         WHERE n.project_id <> d.project_id OR n.kind <> d.kind OR a.project_id <> d.project_id \
+            OR n.status = 'VOIDED'",
         vec![],
     )
     .await;
@@ -425,13 +460,7 @@ async fn voided_donations_are_not_allocatable() {
         "2026-01-02T02:00:00Z",
     )
     .await;
-    app.gql_as(
-        Some(&staff),
-        "mutation($id: ID!, $k: String!) { voidDonation(id: $id, reason: \"录入错误\", idempotencyKey: $k) { donation { status } } }",
-        json!({ "id": voided, "k": new_key() }),
-    )
-    .await
-    .ok();
+    void(&app, &staff, &voided).await.ok();
 
     let mut by_hand = disbursement(&project, "50.00", "手工分配");
     by_hand["allocations"] = json!([{ "donationId": voided, "amount": "50.00" }]);
@@ -456,6 +485,168 @@ async fn voided_donations_are_not_allocatable() {
     )
     .await;
     assert_eq!(from_kept, 10_000);
+    assert_allocations_exact(&app).await;
+}
+
+#[tokio::test]
+async fn voiding_a_donation_that_paid_moves_its_share_to_the_next_oldest_received_in_time() {
+    let app = spawn_app().await;
+    let staff = app.login(OTHER_STAFF_PHONE).await;
+    let project = project_id(&app, ELDER_CARE).await;
+    let mut given = Vec::new();
+    for at in [
+        "2026-01-01T02:00:00Z",
+        "2026-01-02T02:00:00Z",
+        "2026-01-03T02:00:00Z",
+        // After the disbursement date: never pays for it.
+        "2026-03-05T02:00:00Z",
+    ] {
+        given.push(give(&app, &staff, walk_in(), "MONEY", "100.00", at).await);
+    }
+    let [first, second, third, late] = given.as_slice() else {
+        unreachable!()
+    };
+    disburse(&app, &staff, disbursement(&project, "150.00", "银龄助餐"))
+        .await
+        .ok();
+    assert_eq!(allocated_from(&app, first).await, 10_000);
+    assert_eq!(allocated_from(&app, second).await, 5_000);
+
+    let voided = void(&app, &staff, first).await.ok();
+
+    assert_eq!(voided["voidDonation"]["donation"]["status"], "VOIDED");
+    assert_eq!(
+        allocated_from(&app, first).await,
+        0,
+        "a voided donation never pays"
+    );
+    assert_eq!(allocated_from(&app, second).await, 10_000);
+    assert_eq!(allocated_from(&app, third).await, 5_000);
+    assert_eq!(allocated_from(&app, late).await, 0);
+    let page = app.gql(PROJECT_PAGE, json!({ "id": project })).await.ok();
+    let page = &page["projectTransparency"];
+    assert_eq!(page["raised"]["money"], "300.00");
+    assert_eq!(page["disbursed"]["money"], "150.00");
+    assert_eq!(page["balance"]["money"], "150.00");
+    assert_allocations_exact(&app).await;
+}
+
+#[tokio::test]
+async fn a_void_the_rest_of_the_project_cannot_cover_is_refused_and_writes_nothing() {
+    let app = spawn_app().await;
+    let staff = app.login(OTHER_STAFF_PHONE).await;
+    let project = project_id(&app, ELDER_CARE).await;
+    let resident = json!({ "resident": { "phone": RESIDENT_PHONE } });
+    let paid = give(
+        &app,
+        &staff,
+        resident,
+        "MONEY",
+        "100.00",
+        "2026-01-01T02:00:00Z",
+    )
+    .await;
+    give(
+        &app,
+        &staff,
+        walk_in(),
+        "MONEY",
+        "30.00",
+        "2026-01-02T02:00:00Z",
+    )
+    .await;
+    give(
+        &app,
+        &staff,
+        walk_in(),
+        "MONEY",
+        "500.00",
+        "2026-03-05T02:00:00Z",
+    )
+    .await;
+    disburse(&app, &staff, disbursement(&project, "100.00", "银龄助餐"))
+        .await
+        .ok();
+    let reversals = "SELECT COUNT(*) FROM credit_entries WHERE kind = 'REVERSAL'";
+    let before = sql_i64(&app, reversals, vec![]).await;
+
+    let refused = void(&app, &staff, &paid).await;
+
+    assert_eq!(refused.code(), Some("CONFLICT"));
+    let id: uuid::Uuid = paid.parse().unwrap();
+    let voided = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM donations WHERE id = ? AND status = 'VOIDED'",
+        vec![id.into()],
+    )
+    .await;
+    assert_eq!(voided, 0, "the donation stays confirmed");
+    assert_eq!(allocated_from(&app, &paid).await, 10_000);
+    assert_eq!(
+        sql_i64(&app, reversals, vec![]).await,
+        before,
+        "no credits taken back"
+    );
+    assert_allocations_exact(&app).await;
+    assert_ledger_consistent(&app).await;
+}
+
+#[tokio::test]
+async fn voids_racing_disbursements_never_leave_a_voided_donation_paying() {
+    let app = spawn_app().await;
+    let staff = app.login(OTHER_STAFF_PHONE).await;
+    let project = project_id(&app, ELDER_CARE).await;
+    let mut given = Vec::new();
+    for day in 1..=6 {
+        let at = format!("2026-01-0{day}T02:00:00Z");
+        given.push(give(&app, &staff, walk_in(), "MONEY", "100.00", &at).await);
+    }
+
+    let voids = given.iter().step_by(2).map(|d| void(&app, &staff, d));
+    let disbursements =
+        (0..4).map(|_| disburse(&app, &staff, disbursement(&project, "80.00", "银龄助餐")));
+    let (voided, disbursed) = tokio::join!(join_all(voids), join_all(disbursements));
+
+    for answer in voided.iter().chain(&disbursed) {
+        assert!(
+            answer.code().is_none() || answer.code() == Some("CONFLICT"),
+            "each succeeds or is refused as a conflict: {}",
+            answer.body
+        );
+    }
+    assert!(disbursed.iter().any(|d| d.code().is_none()));
+    assert_allocations_exact(&app).await;
+}
+
+#[tokio::test]
+async fn goods_already_given_out_cannot_be_voided() {
+    let app = spawn_app().await;
+    let staff = app.login(OTHER_STAFF_PHONE).await;
+    let project = project_id(&app, ELDER_CARE).await;
+    let rice = give(
+        &app,
+        &staff,
+        walk_in(),
+        "GOODS",
+        "1000.00",
+        "2026-01-01T02:00:00Z",
+    )
+    .await;
+    give(
+        &app,
+        &staff,
+        walk_in(),
+        "GOODS",
+        "1000.00",
+        "2026-01-02T02:00:00Z",
+    )
+    .await;
+    let goods = goods_disbursement(&project, "100.00", 1);
+    disburse(&app, &staff, goods).await.ok();
+
+    assert_eq!(void(&app, &staff, &rice).await.code(), Some("CONFLICT"));
+
+    assert_eq!(allocated_from(&app, &rice).await, 10_000);
     assert_allocations_exact(&app).await;
 }
 
@@ -666,17 +857,7 @@ async fn goods_given_out_leave_the_stock() {
     )
     .await;
 
-    let goods = json!({
-        "idempotencyKey": new_key(),
-        "projectId": project,
-        "kind": "GOODS",
-        "amount": "400.00",
-        "goodsDescription": "大米 10kg",
-        "goodsQuantity": 4,
-        "purpose": "春节慰问品",
-        "disbursedOn": "2026-02-01",
-        "beneficiaries": 4,
-    });
+    let goods = goods_disbursement(&project, "400.00", 4);
     disburse(&app, &staff, goods.clone()).await.ok();
     let mut too_much = goods;
     too_much["idempotencyKey"] = json!(new_key());

@@ -149,7 +149,7 @@ pub fn push_moves(writes: &mut crate::db::Writes, moves: &std::collections::Hash
         )
         .to_string();
         let sql = format!(
-            "{SET} FROM jsonb_to_recordset($1::jsonb) AS moves (id uuid, credits bigint, fen bigint) \
+            "{SET} FROM json_to_recordset($1::json) AS moves (id uuid, credits bigint, fen bigint) \
              WHERE donors.id = moves.id"
         );
         writes.push_exact(

@@ -244,8 +244,10 @@ where
     }
 }
 
-/// `INSERT INTO t (cols) SELECT cols FROM jsonb_populate_recordset(NULL::t, $1)`, the columns
-/// being those the first row sets (every row of a batch sets the same ones).
+/// `INSERT INTO t (cols) SELECT cols FROM json_populate_recordset(NULL::t, $1)`, the columns
+/// being those the first row sets (every row of a batch sets the same ones). Plain `json`, not
+/// `jsonb`: read once as it is parsed, it costs PostgreSQL ~10% less per donation row than
+/// building the `jsonb` value first (`bench/row_costs.py`).
 fn json_insert<A>(
     rows: &[A],
     unique: Option<&[<A::Entity as EntityTrait>::Column]>,
@@ -297,7 +299,7 @@ where
         .join(", ");
     let mut sql = format!(
         "INSERT INTO \"{table}\" ({list}) SELECT {list} \
-         FROM jsonb_populate_recordset(NULL::\"{table}\", $1::jsonb)"
+         FROM json_populate_recordset(NULL::\"{table}\", $1::json)"
     );
     if let Some(unique) = unique {
         let keys = unique

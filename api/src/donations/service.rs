@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    ExprTrait, FromQueryResult, QueryFilter, Statement, Value, sea_query::Expr,
+    ExprTrait, FromQueryResult, QueryFilter, QuerySelect, Statement, Value, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -25,6 +25,7 @@ use crate::{
     idempotency::{self, Decided, Freshness, IdempotencyKey},
     rankings,
     startup::AppState,
+    transparency,
 };
 
 /// Log a donation for the viewer's org (or any org, for ADMIN), once per idempotency key.
@@ -434,6 +435,16 @@ async fn void_in(
     reason: String,
 ) -> AppResult<Uuid> {
     let now = Utc::now();
+    // The project first, as a disbursement takes it: what the donation paid for is paid
+    // again from the project's other donations, so nothing else may spend them meanwhile.
+    let project_id = donation::Entity::find_by_id(donation_id)
+        .select_only()
+        .column(donation::Column::ProjectId)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("donation"))?;
+    transparency::disbursements::lock_project(conn, project_id).await?;
     // Only a confirmed donation can be voided, and only once, however many race.
     let changed = donation::Entity::update_many()
         .col_expr(
@@ -454,6 +465,7 @@ async fn void_in(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("donation"))?;
+    transparency::disbursements::refund_from_others(conn, &d).await?;
     if let Some(donor_id) = d.donor_id {
         donor::Entity::update_many()
             .col_expr(

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, LockType},
 };
 use uuid::Uuid;
 
@@ -80,11 +81,7 @@ pub async fn record_in(
     org_id: Uuid,
     input: NewDisbursement,
 ) -> AppResult<disbursement::Model> {
-    // Disbursements of one project queue on its row (PostgreSQL; SQLite has one writer), so
-    // two of them never both spend the same remaining fen.
-    charity_project::Entity::find_by_id(input.project_id)
-        .lock_exclusive()
-        .one(conn)
+    lock_project(conn, input.project_id)
         .await?
         .ok_or_else(|| AppError::bad_field("projectId", "no such charity project"))?;
 
@@ -156,6 +153,119 @@ pub async fn record_in(
         write_stock_movements(conn, &model, &slices, &available).await?;
     }
     Ok(model)
+}
+
+/// Whatever spends a project's remaining fen (a disbursement, a void that re-funds one)
+/// queues on the project's row (PostgreSQL; SQLite has one writer), so two never spend the
+/// same fen. `FOR NO KEY UPDATE`: donations still being recorded for the project only need
+/// the row's key (their foreign-key check), so they neither wait for it nor deadlock with it.
+pub async fn lock_project(
+    conn: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> AppResult<Option<charity_project::Model>> {
+    Ok(charity_project::Entity::find_by_id(project_id)
+        .lock(LockType::NoKeyUpdate)
+        .one(conn)
+        .await?)
+}
+
+/// A voided donation never pays. What it paid for is paid instead by the project's other
+/// confirmed donations of its kind received by each disbursement's date, oldest first, and
+/// the void is refused when they cannot cover it all. Goods that were given out left with
+/// their own lot, so no other lot can stand in: a void of such goods is refused.
+/// Runs inside the void's transaction, after the donation is marked voided and with the
+/// project locked ([`lock_project`]).
+pub async fn refund_from_others(
+    conn: &impl ConnectionTrait,
+    voided: &donation::Model,
+) -> AppResult<()> {
+    let mut paid: Vec<(disbursement_allocation::Model, disbursement::Model)> =
+        disbursement_allocation::Entity::find()
+            .filter(disbursement_allocation::Column::DonationId.eq(voided.id))
+            .find_also_related(disbursement::Entity)
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|(a, d)| Some((a, d?)))
+            .collect();
+    if paid.is_empty() {
+        return Ok(());
+    }
+    if voided.kind == DonationKind::Goods {
+        return Err(AppError::conflict(format!(
+            "the goods of donation {} were given out in {} disbursement(s); it cannot be voided",
+            voided.receipt_no,
+            paid.len()
+        )));
+    }
+    // Earlier disbursements take the oldest money first, as they did when recorded.
+    paid.sort_by_key(|(_, d)| (d.disbursed_on, d.id));
+    disbursement_allocation::Entity::delete_many()
+        .filter(disbursement_allocation::Column::DonationId.eq(voided.id))
+        .exec(conn)
+        .await?;
+    let now = Utc::now();
+    for (share, d) in paid {
+        let available =
+            available_donations(conn, d.project_id, d.kind, day_end(d.disbursed_on)).await?;
+        let slices = allocate_oldest_first(share.amount_fen, &available).map_err(|_| {
+            let left: i64 = available.iter().map(|a| a.remaining_fen).sum();
+            AppError::conflict(format!(
+                "donation {} paid {} of 「{}」 ({}); the project's other donations received by \
+                 then have only {} left to pay for it instead, so it cannot be voided",
+                voided.receipt_no,
+                Fen::new(share.amount_fen),
+                d.purpose,
+                d.disbursed_on,
+                Fen::new(left)
+            ))
+        })?;
+        for (donation_id, fen) in slices {
+            add_to_allocation(conn, &d, donation_id, fen, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One more slice of `donation_id` for the disbursement: added to its row when the donation
+/// already pays for it (one row per pair), a new row otherwise.
+async fn add_to_allocation(
+    conn: &impl ConnectionTrait,
+    d: &disbursement::Model,
+    donation_id: Uuid,
+    fen: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let existing = disbursement_allocation::Entity::find()
+        .filter(disbursement_allocation::Column::DisbursementId.eq(d.id))
+        .filter(disbursement_allocation::Column::DonationId.eq(donation_id))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(row) => {
+            disbursement_allocation::Entity::update_many()
+                .col_expr(
+                    disbursement_allocation::Column::AmountFen,
+                    Expr::value(row.amount_fen + fen),
+                )
+                .filter(disbursement_allocation::Column::Id.eq(row.id))
+                .exec(conn)
+                .await?;
+        }
+        None => {
+            disbursement_allocation::Entity::insert(disbursement_allocation::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                disbursement_id: Set(d.id),
+                donation_id: Set(donation_id),
+                project_id: Set(d.project_id),
+                amount_fen: Set(fen),
+                created_at: Set(now),
+            })
+            .exec_without_returning(conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Goods given out leave their lots: units in proportion to the value taken from each.

@@ -251,6 +251,7 @@ const en: Messages = {
     voidReasonPlaceholder: 'Required, e.g. typing error',
     voidReasonRequired: 'A reason is required',
     voided: 'Voided; credits reversed',
+    voidRefused: 'Cannot void: it is void already, or it paid for disbursements the project’s other donations cannot cover',
   },
   staffFulfil: {
     title: 'Hand over a reward',

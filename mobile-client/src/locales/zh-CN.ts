@@ -249,6 +249,7 @@ const zhCN = {
     voidReasonPlaceholder: '必填，例如：录入错误',
     voidReasonRequired: '请填写作废原因',
     voided: '已作废，积分已冲回',
+    voidRefused: '无法作废：这笔捐赠已作废，或其款物已用于支出且本项目其余捐赠不足以替代',
   },
   staffFulfil: {
     title: '兑换核销',
