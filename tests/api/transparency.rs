@@ -523,6 +523,19 @@ async fn voiding_a_donation_that_paid_moves_its_share_to_the_next_oldest_receive
     assert_eq!(allocated_from(&app, second).await, 10_000);
     assert_eq!(allocated_from(&app, third).await, 5_000);
     assert_eq!(allocated_from(&app, late).await, 0);
+    let trace = app
+        .gql_as(
+            Some(&staff),
+            "query($id: ID!) { donationTrace(donationId: $id) { allocated summary } }",
+            json!({ "id": first }),
+        )
+        .await
+        .ok();
+    assert_eq!(trace["donationTrace"]["allocated"], "0.00");
+    assert_eq!(
+        trace["donationTrace"]["summary"],
+        "您捐赠的 100.00 元已作废，不计入项目，也未用于任何支出。"
+    );
     let page = app.gql(PROJECT_PAGE, json!({ "id": project })).await.ok();
     let page = &page["projectTransparency"];
     assert_eq!(page["raised"]["money"], "300.00");

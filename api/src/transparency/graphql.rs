@@ -23,7 +23,10 @@ use crate::{
     donations::Donation,
     entities::{
         self, disbursement,
-        enums::{DonationKind, FundingSource, Role, SupervisionStatus, SupervisionSubjectKind},
+        enums::{
+            DonationKind, DonationStatus, FundingSource, Role, SupervisionStatus,
+            SupervisionSubjectKind,
+        },
         supervision_item,
     },
     error::AppError,
@@ -489,6 +492,13 @@ impl DonationTrace {
     /// In words: "您捐赠的 500.00 元：40.00% 用于「银龄助餐 第12批」（2026-03-01）；……".
     async fn summary(&self) -> String {
         let d = &self.0.donation;
+        if d.status == DonationStatus::Voided {
+            // A voided donation never pays (its share moved to others when it was voided).
+            return format!(
+                "您捐赠的 {} 元已作废，不计入项目，也未用于任何支出。",
+                Fen::new(d.amount_fen)
+            );
+        }
         let mut parts: Vec<String> = self
             .0
             .slices
