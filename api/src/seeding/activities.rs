@@ -65,23 +65,49 @@ fn optional_local(text: &str) -> AppResult<Option<DateTime<Utc>>> {
     }
 }
 
+/// How far to move the upcoming (`PUBLISHED`) activities so that the first of them still
+/// starts at least two days after `now` (its sign-up closes a day before): zero while they are
+/// ahead, else whole weeks, which keep each one's weekday and hour. The demo seeded after the
+/// files were written still has activities to sign up for.
+fn upcoming_shift(first_upcoming: Option<DateTime<Utc>>, now: DateTime<Utc>) -> TimeDelta {
+    let earliest = now + TimeDelta::days(2);
+    match first_upcoming {
+        Some(first) if first < earliest => TimeDelta::weeks((earliest - first).num_days() / 7 + 1),
+        _ => TimeDelta::zero(),
+    }
+}
+
 /// Load the activities and attendance; returns (activities, sign-ups, certifications).
 #[tracing::instrument(skip(db))]
 pub async fn seed(db: &Db, dir: &Path, staff: Uuid) -> AppResult<(usize, usize, usize)> {
     let activities = read::<ActivityRow>(dir, "activities.csv")?;
     let attendance = read::<AttendanceRow>(dir, "attendance.csv")?;
+    let first_upcoming = activities
+        .iter()
+        .filter(|row| row.status == "PUBLISHED")
+        .map(|row| local(&row.starts_at))
+        .collect::<AppResult<Vec<_>>>()?
+        .into_iter()
+        .min();
+    // Only upcoming activities move: finished ones and their attendance keep their times.
+    let shift = upcoming_shift(first_upcoming, Utc::now());
     let txn = db.begin_write().await?;
     let conn = &*txn;
     let mut by_key: HashMap<String, activity::Model> = HashMap::new();
     for row in activities {
-        let starts_at = local(&row.starts_at)?;
+        let moved = if row.status == "PUBLISHED" {
+            shift
+        } else {
+            TimeDelta::zero()
+        };
+        let starts_at = local(&row.starts_at)? + moved;
         let draft = ActivityDraft::parse(ActivityInput {
             title: row.title,
             description: row.description,
             town_code: row.town_code,
             place: row.place,
             starts_at,
-            ends_at: local(&row.ends_at)?,
+            ends_at: local(&row.ends_at)? + moved,
             capacity: row.capacity,
             signup_deadline: starts_at - TimeDelta::days(1),
         })?;
@@ -162,4 +188,27 @@ async fn resident_by_phone(conn: &impl ConnectionTrait, phone: &str) -> AppResul
         .await?
         .map(|r| r.id)
         .ok_or_else(|| AppError::bad_input(format!("attendance.csv: unknown resident {phone}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upcoming_activities_move_by_whole_weeks_only_once_they_would_have_begun() {
+        let first = local("2026-11-28 08:30").unwrap();
+        let before = local("2026-11-20 10:00").unwrap();
+        assert_eq!(upcoming_shift(Some(first), before), TimeDelta::zero());
+        assert_eq!(upcoming_shift(None, before), TimeDelta::zero());
+
+        let later = local("2026-12-03 18:00").unwrap();
+        let shift = upcoming_shift(Some(first), later);
+        assert_eq!(shift, TimeDelta::weeks(2));
+        let moved = first + shift;
+        assert!(moved >= later + TimeDelta::days(2), "sign-up still open");
+        assert!(
+            moved < later + TimeDelta::days(9),
+            "no more than a week beyond that"
+        );
+    }
 }
