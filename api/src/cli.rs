@@ -96,6 +96,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {addr}"))?;
             tracing::info!(%addr, "listening; GraphQL at /graphql");
+            if let Some(metrics_addr) = state.settings.metrics_addr.clone() {
+                let metrics = tokio::net::TcpListener::bind(&metrics_addr)
+                    .await
+                    .with_context(|| format!("binding {metrics_addr}"))?;
+                tracing::info!(%metrics_addr, "metrics at /metrics");
+                tokio::spawn(startup::serve(
+                    metrics,
+                    startup::metrics_router(state.clone()),
+                ));
+            }
             startup::serve(listener, startup::router(state)).await?;
         }
         Command::Migrate => {

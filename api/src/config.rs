@@ -93,7 +93,14 @@ pub struct Settings {
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
 
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
+    /// Proxies of your own in front of the API (load balancers, each appending the address
+    /// it received from to `X-Forwarded-For`). With N, the client is the N-th address from
+    /// the right: the one your outermost proxy saw; anything left of it was written by the
+    /// client and is ignored. 0: the TCP peer is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value_t = 0, global = true)]
+    pub trusted_proxies: usize,
+
+    /// Shorthand for `--trusted-proxies 1` (one load balancer of your own).
     #[arg(
         long,
         env = "TRUST_FORWARDED_FOR",
@@ -101,6 +108,16 @@ pub struct Settings {
         global = true
     )]
     pub trust_forwarded_for: bool,
+
+    /// Bearer token that `/metrics` requires. Without it (and without `--metrics-addr`)
+    /// metrics are served only in the embedded default.
+    #[arg(long, env = "METRICS_TOKEN", global = true)]
+    pub metrics_token: Option<Secret>,
+
+    /// Serve `/metrics` on this address (e.g. `127.0.0.1:9100`, reachable only by your
+    /// monitoring) instead of the public port.
+    #[arg(long, env = "METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<String>,
 
     /// How often each process checks that the ranking sets in Redis survived (a stop, a
     /// flush, a restart, a write Redis missed) and restores them; 0 turns the check off.
@@ -186,6 +203,29 @@ pub struct Limits {
         global = true
     )]
     pub rate_limit_account_burst: u32,
+    /// Subscriptions one WebSocket connection may hold open at once.
+    #[arg(
+        long,
+        env = "MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 10,
+        global = true
+    )]
+    pub max_subscriptions_per_socket: usize,
+    /// Messages a WebSocket client may send per second, after a burst.
+    #[arg(
+        long,
+        env = "SOCKET_MESSAGES_PER_SEC",
+        default_value_t = 5,
+        global = true
+    )]
+    pub socket_messages_per_sec: u32,
+    #[arg(
+        long,
+        env = "SOCKET_MESSAGE_BURST",
+        default_value_t = 30,
+        global = true
+    )]
+    pub socket_message_burst: u32,
     /// Failed logins for one phone before it is locked out.
     #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
     pub login_max_failures: i64,
@@ -221,6 +261,15 @@ impl Settings {
 
     pub fn db_acquire_timeout(&self) -> Duration {
         Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    /// Proxies whose `X-Forwarded-For` entries are believed.
+    pub fn trusted_proxy_count(&self) -> usize {
+        if self.trusted_proxies == 0 && self.trust_forwarded_for {
+            1
+        } else {
+            self.trusted_proxies
+        }
     }
 
     pub fn redis_timeout(&self) -> Duration {

@@ -11,6 +11,9 @@ use sea_orm::DbErr;
 pub enum AppError {
     /// No valid credentials were presented.
     Unauthenticated,
+    /// A login whose phone and password do not match an enabled account (which of the
+    /// three is never said).
+    WrongCredentials,
     /// Authenticated, but not allowed to do this (role, org or partner scope).
     Forbidden(String),
     /// Input that cannot be accepted; `field` names the offending input where known.
@@ -74,7 +77,7 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Unauthenticated | Self::WrongCredentials => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
@@ -89,6 +92,7 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             Self::Unauthenticated => "authentication required".into(),
+            Self::WrongCredentials => "wrong phone or password".into(),
             Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
             Self::BadInput { message, .. } => message.clone(),
             Self::NotFound(what) => format!("{what} not found"),
@@ -180,6 +184,7 @@ impl From<AppError> for async_graphql::Error {
                     ext.set("retryAfterSecs", *retry_after_secs)
                 }
                 AppError::Unavailable(_) => ext.set("retryable", true),
+                AppError::WrongCredentials => ext.set("field", "password"),
                 _ => {}
             }
         })

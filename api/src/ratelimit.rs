@@ -19,33 +19,43 @@ use uuid::Uuid;
 
 use crate::auth::TokenKeys;
 
-/// The client address: the peer, or the first `X-Forwarded-For` hop when told to trust it.
-fn client_ip<T>(req: &Request<T>, trust_forwarded: bool) -> Option<IpAddr> {
-    if trust_forwarded
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return Some(ip);
-    }
-    req.extensions()
+/// The client address. Each trusted proxy appends the address it received the request from
+/// to `X-Forwarded-For`, so with `trusted_proxies` of them the client is that many entries
+/// from the right end (every header line taken in order as one list). Entries further left
+/// were written by the client itself and prove nothing; a list too short to have passed
+/// every proxy falls back to the TCP peer.
+fn client_ip<T>(req: &Request<T>, trusted_proxies: usize) -> Option<IpAddr> {
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
+        .map(|ConnectInfo(addr)| addr.ip());
+    if trusted_proxies == 0 {
+        return peer;
+    }
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    hops.len()
+        .checked_sub(trusted_proxies)
+        .and_then(|i| hops[i].parse().ok())
+        .or(peer)
 }
 
 #[derive(Clone, Copy)]
 pub struct IpKey {
-    trust_forwarded: bool,
+    trusted_proxies: usize,
 }
 
 impl KeyExtractor for IpKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        client_ip(req, self.trust_forwarded).ok_or(GovernorError::UnableToExtractKey)
+        client_ip(req, self.trusted_proxies).ok_or(GovernorError::UnableToExtractKey)
     }
 }
 
@@ -58,7 +68,7 @@ pub enum Principal {
 #[derive(Clone)]
 pub struct PrincipalKey {
     keys: TokenKeys,
-    trust_forwarded: bool,
+    trusted_proxies: usize,
 }
 
 impl KeyExtractor for PrincipalKey {
@@ -74,7 +84,7 @@ impl KeyExtractor for PrincipalKey {
             .map(|(viewer, _)| Principal::Account(viewer.account_id));
         match account {
             Some(p) => Ok(p),
-            None => client_ip(req, self.trust_forwarded)
+            None => client_ip(req, self.trusted_proxies)
                 .map(Principal::Anonymous)
                 .ok_or(GovernorError::UnableToExtractKey),
         }
@@ -148,17 +158,17 @@ pub struct RateLimitLayers {
 pub fn layers(
     keys: &TokenKeys,
     limits: &crate::config::Limits,
-    trust_forwarded: bool,
+    trusted_proxies: usize,
 ) -> RateLimitLayers {
     let ip = config(
-        IpKey { trust_forwarded },
+        IpKey { trusted_proxies },
         limits.rate_limit_ip_per_sec,
         limits.rate_limit_ip_burst,
     );
     let principal = config(
         PrincipalKey {
             keys: keys.clone(),
-            trust_forwarded,
+            trusted_proxies,
         },
         limits.rate_limit_account_per_sec,
         limits.rate_limit_account_burst,
@@ -168,5 +178,46 @@ pub fn layers(
     RateLimitLayers {
         per_ip: GovernorLayer::new(ip).error_handler(refusal),
         per_principal: GovernorLayer::new(principal).error_handler(refusal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(forwarded: &[&str]) -> Request<()> {
+        let mut builder = Request::builder();
+        for line in forwarded {
+            builder = builder.header("x-forwarded-for", *line);
+        }
+        let mut req = builder.body(()).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 9], 443))));
+        req
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn the_client_written_left_end_is_never_believed() {
+        // The client wrote 1.2.3.4; our one balancer appended the address it saw.
+        let req = request(&["1.2.3.4, 203.0.113.7"]);
+        assert_eq!(client_ip(&req, 1), ip("203.0.113.7"));
+        assert_eq!(client_ip(&req, 0), ip("10.0.0.9"), "no proxy: the peer");
+    }
+
+    #[test]
+    fn with_two_proxies_the_client_is_second_from_the_right_across_header_lines() {
+        let req = request(&["6.6.6.6", "203.0.113.7, 10.0.0.2"]);
+        assert_eq!(client_ip(&req, 2), ip("203.0.113.7"));
+    }
+
+    #[test]
+    fn a_list_shorter_than_the_proxies_or_unreadable_falls_back_to_the_peer() {
+        assert_eq!(client_ip(&request(&["203.0.113.7"]), 2), ip("10.0.0.9"));
+        assert_eq!(client_ip(&request(&["not-an-ip"]), 1), ip("10.0.0.9"));
+        assert_eq!(client_ip(&request(&[]), 1), ip("10.0.0.9"));
     }
 }

@@ -5,11 +5,11 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::{GraphQLResponse, GraphQLSubscription};
+use async_graphql_axum::GraphQLResponse;
 use axum::{
     Router,
     body::Body,
-    extract::{MatchedPath, State},
+    extract::{DefaultBodyLimit, MatchedPath, State},
     http::{HeaderMap, HeaderName, Request, StatusCode, header},
     middleware::{self, Next},
     response::{Html, IntoResponse, Json, Response},
@@ -29,7 +29,7 @@ use crate::{
     cache::Cache,
     config::{Secret, Settings},
     db::{Db, PoolSettings},
-    graphql::{AppSchema, build_schema, register_loaders},
+    graphql::{AppSchema, add_missing_codes, build_schema, register_loaders},
     rankings::{ResponseCache, response_cache::Lookup},
     ratelimit, seeding,
 };
@@ -157,17 +157,26 @@ pub fn router(state: AppState) -> Router {
     let client_dir = state.settings.client_dir.clone();
     let client = ServeDir::new(&client_dir).fallback(ServeFile::new(client_dir.join("index.html")));
     let limits = &state.settings.limits;
-    let rate = ratelimit::layers(&state.keys, limits, state.settings.trust_forwarded_for);
+    let rate = ratelimit::layers(&state.keys, limits, state.settings.trusted_proxy_count());
     let graphql_route = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
-        // The GraphQL integration reads the body itself, so axum's default limit does not
-        // apply; this one refuses an oversized body before a byte of it is parsed.
+        // The configured limit, not axum's 2 MiB default for a `Bytes` body, is the real one:
+        // it refuses an oversized body (by its Content-Length, before a byte is read) and
+        // answers as GraphQL.
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            body_limit_as_graphql,
+        ))
         .layer(rate.per_principal);
-    let subscriptions = GraphQLSubscription::new(SubscriptionExecutor {
-        schema: schema.clone(),
-        db: state.db.clone(),
-    });
+    let subscriptions = crate::http::subscriptions::route(
+        crate::http::subscriptions::SubscriptionExecutor {
+            schema: schema.clone(),
+            db: state.db.clone(),
+        },
+        crate::http::subscriptions::SocketLimits::from(limits),
+    );
     let responses = ResponseCache::new();
     crate::rankings::reconcile::spawn(state.clone());
     // Per-IP limits guard the API, not the app's own files (installing the PWA fetches ~130
@@ -175,7 +184,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(graphql_route)
         .merge(crate::feed::router(state.clone(), responses.clone()))
-        .route_service("/graphql/ws", subscriptions)
+        .merge(subscriptions)
         .merge(crate::exports::routes())
         .layer(rate.per_ip);
     Router::new()
@@ -209,6 +218,9 @@ async fn graphql(
     body: axum::body::Bytes,
 ) -> Response {
     let limits = &state.settings.limits;
+    if let Err(refusal) = cross_site_guard(&headers) {
+        return refusal;
+    }
     let auth = authenticate(&state, &headers).await;
     // Public board reads are answered from the response cache while the board is unchanged;
     // a cached body was accepted under the same limits when it was first executed.
@@ -254,6 +266,7 @@ async fn graphql(
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();
     let single = requests.len() == 1;
+    let batch_size = crate::graphql::BatchSize(requests.len());
     let operations: Vec<String> = requests
         .iter()
         .map(|r| {
@@ -272,6 +285,7 @@ async fn graphql(
             register_loaders(r, &state.db)
                 .data(auth.clone())
                 .data(RequestIdValue(request_id.clone()))
+                .data(batch_size)
         })
         .collect();
     let batch = if single {
@@ -338,69 +352,62 @@ fn operation_label(name: Option<&str>) -> String {
     }
 }
 
-/// Runs WebSocket operations with the same per-request loaders as HTTP, and only
-/// subscriptions: queries and mutations go over HTTP, where auth and rate limits apply.
-#[derive(Clone)]
-struct SubscriptionExecutor {
-    schema: AppSchema,
-    db: Db,
-}
-
-impl async_graphql::Executor for SubscriptionExecutor {
-    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        self.schema
-            .execute(register_loaders(request, &self.db))
-            .await
-    }
-
-    fn execute_stream(
-        &self,
-        request: async_graphql::Request,
-        session_data: Option<Arc<async_graphql::Data>>,
-    ) -> futures::stream::BoxStream<'static, async_graphql::Response> {
-        use futures::StreamExt;
-        if !is_subscription(&request) {
-            let mut response =
-                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                    "only subscriptions run over WebSocket; send queries and mutations to /graphql",
-                    None,
-                )]);
-            add_missing_codes(&mut response);
-            return futures::stream::once(async move { response }).boxed();
+/// Browsers send `text/plain`, form-encoded and multipart bodies across sites without
+/// asking first, so those could trigger a mutation from another site with the visitor's
+/// cookies or network position. GraphQL is accepted as `application/json`, or as multipart
+/// (file uploads) only with a header a plain form cannot set, as Apollo's CSRF prevention
+/// does.
+#[allow(clippy::result_large_err)]
+fn cross_site_guard(headers: &HeaderMap) -> Result<(), Response> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match media_type.as_str() {
+        "application/json" | "application/graphql-response+json" => Ok(()),
+        "multipart/form-data"
+            if ["apollo-require-preflight", "x-apollo-operation-name"]
+                .iter()
+                .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty())) =>
+        {
+            Ok(())
         }
-        self.schema.execute_stream_with_session_data(
-            register_loaders(request, &self.db),
-            session_data.unwrap_or_default(),
-        )
+        "multipart/form-data" => Err(refused_with(
+            StatusCode::BAD_REQUEST,
+            "Apollo-Require-Preflight",
+            "a multipart upload needs the header `Apollo-Require-Preflight: true` (cross-site request protection)".into(),
+        )),
+        _ => Err(refused_with(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type",
+            "send GraphQL requests as `Content-Type: application/json` (uploads as multipart with `Apollo-Require-Preflight: true`)".into(),
+        )),
     }
 }
 
-/// Whether the operation the request runs is a subscription (unparsable text is left to the
-/// schema, which reports it).
-fn is_subscription(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return true;
-    };
-    let ty = match &doc.operations {
-        DocumentOperations::Single(op) => Some(op.node.ty),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
-            Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
-            None => ops.values().next().map(|op| op.node.ty),
-        },
-    };
-    ty.is_none_or(|t| t == OperationType::Subscription)
+/// A refusal before execution, shaped like any GraphQL error and naming what to fix.
+fn refused_with(status: StatusCode, field: &str, message: String) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT", "field": field } }]
+    });
+    (status, Json(body)).into_response()
 }
 
-/// Parse, validation and limit errors come from async-graphql itself without a code;
-/// every error a client sees carries one.
-fn add_missing_codes(response: &mut async_graphql::Response) {
-    for error in &mut response.errors {
-        let ext = error.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
-            ext.set("code", "BAD_USER_INPUT");
-        }
+/// The body limit's own answer is plain text; a client reads every refusal as GraphQL.
+async fn body_limit_as_graphql(State(state): State<AppState>, response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
     }
+    let limit = state.settings.limits.max_body_bytes;
+    refused_with(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body",
+        format!(
+            "the request body is larger than {limit} bytes; send a smaller file or split the import"
+        ),
+    )
 }
 
 fn refused(message: String) -> Response {
@@ -453,9 +460,10 @@ pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth 
         Ok(true) => Auth::Viewer(viewer),
         Ok(false) => Auth::Invalid,
         Err(err) => {
-            // Without the database no resolver can answer anyway; treat as not logged in.
+            // The token is genuine but the database cannot say whether its session still
+            // stands: the client must retry, not sign the person out.
             tracing::warn!(error = ?err, "could not check the session");
-            Auth::Invalid
+            Auth::Unverifiable
         }
     }
 }
@@ -501,7 +509,43 @@ fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-async fn metrics_endpoint(State(state): State<AppState>) -> String {
+/// `/metrics` alone, for `--metrics-addr`: an address only the monitoring can reach.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(render_metrics))
+        .with_state(state)
+}
+
+/// Metrics name routes, operations and pool sizes: for the operators, not the public. On the
+/// public port they need the configured token; without one only the embedded default (a
+/// developer's machine) shows them.
+async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let settings = &state.settings;
+    if settings.metrics_addr.is_some() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let allowed = match &settings.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|sent| {
+                use subtle::ConstantTimeEq;
+                bool::from(sent.trim().as_bytes().ct_eq(token.expose().as_bytes()))
+            }),
+        None => settings.is_embedded(),
+    };
+    if !allowed {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "metrics need `Authorization: Bearer <METRICS_TOKEN>`, or are served on METRICS_ADDR",
+        )
+            .into_response();
+    }
+    render_metrics(State(state)).await.into_response()
+}
+
+async fn render_metrics(State(state): State<AppState>) -> String {
     let (size, idle) = state.db.pool_usage();
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
     metrics::gauge!("db_pool_connections", "state" => "in_use")

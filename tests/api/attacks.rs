@@ -229,6 +229,7 @@ async fn call(
     let mut req = app
         .client
         .post(format!("{}/graphql", app.address))
+        .header("apollo-require-preflight", "true")
         .multipart(form);
     if let Some(t) = token {
         req = req.bearer_auth(t);

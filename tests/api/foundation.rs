@@ -63,6 +63,7 @@ async fn ready_request_id(app: &TestApp) -> String {
 async fn metrics_are_exposed_for_prometheus() {
     let app = spawn_app_with(AppOptions {
         empty: true,
+        tweak: Some(|s| s.metrics_token = Some(api::config::Secret::new("operators-token"))),
         ..Default::default()
     })
     .await;
@@ -84,6 +85,7 @@ async fn metrics_are_exposed_for_prometheus() {
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth("operators-token")
         .send()
         .await
         .unwrap()

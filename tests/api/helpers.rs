@@ -472,3 +472,32 @@ pub async fn sql_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i
 pub fn local_day(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
     api::credits::rules::local_midnight(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
 }
+
+/// A GraphQL multipart upload of `bytes` as the `$file` variable of `query`, as the phone
+/// and staff tools send it (with the CSRF-prevention header).
+pub async fn upload_file(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let operations = json!({ "query": query, "variables": { "file": null } });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({ "0": ["variables.file"] }).to_string())
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name("donations.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token)
+        .header("apollo-require-preflight", "true")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}

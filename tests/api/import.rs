@@ -8,25 +8,7 @@ const IMPORT: &str = "mutation($file: Upload!) { importDonations(file: $file) {
     ok rows imported skipped errors { row column reason } } }";
 
 async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>) -> Gql {
-    let operations = json!({ "query": IMPORT, "variables": { "file": null } });
-    let form = reqwest::multipart::Form::new()
-        .text("operations", operations.to_string())
-        .text("map", json!({ "0": ["variables.file"] }).to_string())
-        .part(
-            "0",
-            reqwest::multipart::Part::bytes(bytes)
-                .file_name("donations.csv")
-                .mime_str("text/csv")
-                .unwrap(),
-        );
-    let resp = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = upload_file(app, token, IMPORT, bytes).await;
     Gql {
         body: resp.json::<Value>().await.unwrap(),
     }

@@ -6,6 +6,8 @@ mod helpers;
 
 mod accounts;
 mod attacks;
+mod attacks_access;
+mod attacks_cost;
 mod baijiaxin;
 mod broadcast;
 mod donations;

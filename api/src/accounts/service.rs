@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::Phone;
 use crate::{
-    auth::{TokenKeys, Viewer, hash_password, verify_password},
+    auth::{TokenKeys, Viewer, check_new_password, hash_password, verify_password},
     db::Db,
     entities::{account, enums::Role, refresh_token},
     error::{AppError, AppResult},
@@ -57,6 +57,33 @@ fn failures_key(phone: &Phone) -> String {
     format!("login-failures:{}", phone.as_str())
 }
 
+/// Where attempts are counted while the shared cache is unreachable: this process alone, so
+/// an outage loosens the bound to one window per replica instead of removing it.
+static LOCAL_ATTEMPTS: std::sync::LazyLock<crate::cache::Cache> =
+    std::sync::LazyLock::new(|| crate::cache::Cache::in_process("login"));
+
+/// Reserve one password check for this phone, before it runs: the count goes up first and
+/// is read back in the same step (Redis `INCR`, shared by every replica), so however many
+/// guesses arrive at once, at most `max_failures` of them are ever checked per window.
+async fn reserve_attempt(app: &AppState, key: &str, lockout: Lockout) -> AppResult<()> {
+    let attempt = match app.cache.incr(key, lockout.duration).await {
+        Ok(attempt) => attempt,
+        Err(err) => {
+            tracing::warn!(error = %err, "login throttle counted in this process only");
+            LOCAL_ATTEMPTS
+                .incr(key, lockout.duration)
+                .await
+                .map_err(AppError::internal)?
+        }
+    };
+    if attempt > lockout.max_failures {
+        return Err(AppError::RateLimited {
+            retry_after_secs: lockout.duration.as_secs(),
+        });
+    }
+    Ok(())
+}
+
 #[tracing::instrument(skip(app, password), fields(phone = %phone.masked()))]
 pub async fn login(
     app: &AppState,
@@ -66,20 +93,7 @@ pub async fn login(
 ) -> AppResult<Session> {
     let db = &app.db;
     let key = failures_key(phone);
-    // A lost cache must not lock everyone out (nor let the login fail): it only costs the
-    // throttle until the cache is back.
-    let failures = match app.cache.get(&key).await {
-        Ok(v) => v.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0),
-        Err(err) => {
-            tracing::warn!(error = %err, "login throttle unavailable");
-            0
-        }
-    };
-    if failures >= lockout.max_failures {
-        return Err(AppError::RateLimited {
-            retry_after_secs: lockout.duration.as_secs(),
-        });
-    }
+    reserve_attempt(app, &key, lockout).await?;
     let account = account::Entity::find()
         .filter(account::Column::Phone.eq(phone.as_str()))
         .one(&db.conn)
@@ -88,17 +102,14 @@ pub async fn login(
     let valid = verify_password(password, hash).await?;
     match account {
         Some(account) if valid && !account.disabled => {
+            // The right password clears the count; a wrong one keeps its reservation.
             let _ = app.cache.del(&key).await;
+            let _ = LOCAL_ATTEMPTS.del(&key).await;
             let refresh_ttl = Duration::days(app.settings.refresh_token_ttl_days);
             start_session(db, &app.keys, refresh_ttl, account, Uuid::now_v7()).await
         }
         // Same answer for unknown phone, wrong password and disabled account.
-        _ => {
-            if let Err(err) = app.cache.incr(&key, lockout.duration).await {
-                tracing::warn!(error = %err, "login throttle unavailable");
-            }
-            Err(AppError::Unauthenticated)
-        }
+        _ => Err(AppError::WrongCredentials),
     }
 }
 
@@ -111,13 +122,9 @@ pub async fn change_password(
     old_password: String,
     new_password: String,
 ) -> AppResult<()> {
-    if new_password.chars().count() < MIN_PASSWORD_LEN || new_password.len() > 128 {
-        return Err(AppError::bad_field(
-            "newPassword",
-            format!("a password has {MIN_PASSWORD_LEN} to 128 characters"),
-        ));
-    }
     let account = find(&app.db, account_id).await?;
+    check_new_password(&new_password, Some(&old_password), &account.phone)
+        .map_err(|reason| AppError::bad_field("newPassword", reason))?;
     if !verify_password(old_password, Some(account.password_hash.clone())).await? {
         return Err(AppError::bad_field(
             "oldPassword",
@@ -126,13 +133,12 @@ pub async fn change_password(
     }
     let hash = hash_password(new_password).await?;
     let txn = app.db.begin_write().await?;
-    // Truncated to whole seconds, like the `iat` of tokens, so a token issued in the same
-    // second as the change but before it is refused too.
+    // Tokens carry their issue time to the millisecond, so one issued before this moment is
+    // refused and one issued by a login right after it works.
     let now = Utc::now();
-    let changed_at = now + Duration::seconds(1);
     account::Entity::update_many()
         .col_expr(account::Column::PasswordHash, Expr::value(hash))
-        .col_expr(account::Column::PasswordChangedAt, Expr::value(changed_at))
+        .col_expr(account::Column::PasswordChangedAt, Expr::value(now))
         .filter(account::Column::Id.eq(account_id))
         .exec(&*txn)
         .await?;
@@ -263,16 +269,10 @@ pub struct NewAccount {
     pub donor_id: Option<Uuid>,
 }
 
-pub const MIN_PASSWORD_LEN: usize = 8;
-
 #[tracing::instrument(skip(conn, new), fields(role = ?new.role))]
 pub async fn create(conn: &impl ConnectionTrait, new: NewAccount) -> AppResult<account::Model> {
-    if new.password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::bad_field(
-            "password",
-            format!("a password has at least {MIN_PASSWORD_LEN} characters"),
-        ));
-    }
+    check_new_password(&new.password, None, new.phone.as_str())
+        .map_err(|reason| AppError::bad_field("password", reason))?;
     let scope_ok = match new.role {
         Role::OrgStaff => new.org_id.is_some(),
         Role::PartnerStaff => new.partner_id.is_some(),

@@ -163,7 +163,8 @@ impl Extension for Gate {
             }
             Some(access) if !access.allows(viewer.as_ref().map(|v| v.role)) => {
                 return Err(refuse(match viewer {
-                    None => AppError::Unauthenticated,
+                    // Not signed in, or the session could not be checked (retryable).
+                    None => auth.viewer().err().unwrap_or(AppError::Unauthenticated),
                     Some(_) => AppError::forbidden("your role may not do this"),
                 }));
             }

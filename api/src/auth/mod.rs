@@ -8,7 +8,10 @@ mod tokens;
 mod viewer;
 
 pub use guards::RoleGuard;
-pub use password::{hash_password, verify_password};
+pub use password::{
+    MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, check_new_password, hash_password, hashing_slots,
+    peak_concurrent_hashes, verify_password,
+};
 pub use sessions::SessionCheck;
 pub use tokens::{AccessClaims, TokenKeys};
 pub use viewer::{Auth, Viewer};

@@ -19,6 +19,10 @@ const ADMIN: Access = Access::Roles(&[Role::Admin]);
 const RESIDENT: Access = Access::Roles(&[Role::Resident]);
 const PARTNER: Access = Access::Roles(&[Role::PartnerStaff, Role::Admin]);
 
+/// Mutations that hash or check a password (tens of milliseconds of CPU and memory each,
+/// and a guess): a request carries at most one of them, unaliased and never in a batch.
+pub const PASSWORD_FIELDS: &[&str] = &["login", "changePassword", "createPartnerStaff"];
+
 pub const MUTATIONS: &[(&str, Access)] = &[
     ("login", Access::Public),
     ("refreshToken", Access::Public),

@@ -34,8 +34,13 @@ impl Default for SessionCheck {
 }
 
 impl SessionCheck {
-    /// A token issued at `issued_at` (unix seconds) for `account_id` is still good.
-    pub async fn is_current(&self, db: &Db, account_id: Uuid, issued_at: i64) -> AppResult<bool> {
+    /// A token issued at `issued_at_ms` (Unix milliseconds) for `account_id` is still good.
+    pub async fn is_current(
+        &self,
+        db: &Db,
+        account_id: Uuid,
+        issued_at_ms: i64,
+    ) -> AppResult<bool> {
         let state = match self.cache.get(&account_id) {
             Some(state) => state,
             None => {
@@ -50,7 +55,9 @@ impl SessionCheck {
                 state
             }
         };
-        Ok(state.is_some_and(|s| !s.disabled && issued_at >= s.password_changed_at.timestamp()))
+        Ok(state.is_some_and(|s| {
+            !s.disabled && issued_at_ms >= s.password_changed_at.timestamp_millis()
+        }))
     }
 
     /// Forget what this process knows of the account (after a password change here).

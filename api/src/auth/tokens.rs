@@ -26,6 +26,10 @@ pub struct AccessClaims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// `iat` to the millisecond: a password change refuses the tokens issued before it,
+    /// and whole seconds cannot tell a login just before the change from one just after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_ms: Option<i64>,
     pub exp: i64,
     pub jti: Uuid,
 }
@@ -51,7 +55,7 @@ struct Keys {
 #[derive(Clone)]
 struct Verified {
     viewer: Viewer,
-    iat: i64,
+    issued_at_ms: i64,
     exp: i64,
 }
 
@@ -92,6 +96,7 @@ impl TokenKeys {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now.timestamp(),
+            iat_ms: Some(now.timestamp_millis()),
             exp: expires_at.timestamp(),
             jti: Uuid::new_v4(),
         };
@@ -104,7 +109,8 @@ impl TokenKeys {
         (token, expires_at)
     }
 
-    /// The viewer a token speaks for, or `None` for anything forged, expired or malformed.
+    /// The viewer a token speaks for and when it was issued (Unix milliseconds), or `None`
+    /// for anything forged, expired or malformed.
     pub fn verify(&self, token: &str) -> Option<(Viewer, i64)> {
         self.verify_at(token, Utc::now().timestamp())
     }
@@ -113,7 +119,7 @@ impl TokenKeys {
     /// first time is checked against the clock.
     fn verify_at(&self, token: &str, now: i64) -> Option<(Viewer, i64)> {
         if let Some(hit) = self.shared.verified.get(token) {
-            return (hit.exp >= now - LEEWAY_SECS).then_some((hit.viewer, hit.iat));
+            return (hit.exp >= now - LEEWAY_SECS).then_some((hit.viewer, hit.issued_at_ms));
         }
         let data = jsonwebtoken::decode::<AccessClaims>(
             token,
@@ -130,13 +136,13 @@ impl TokenKeys {
                 partner_id: c.partner,
                 donor_id: c.donor,
             },
-            iat: c.iat,
+            issued_at_ms: c.iat_ms.unwrap_or(c.iat.saturating_mul(1000)),
             exp: c.exp,
         };
         self.shared
             .verified
             .insert(token.to_owned(), verified.clone());
-        Some((verified.viewer, verified.iat))
+        Some((verified.viewer, verified.issued_at_ms))
     }
 }
 

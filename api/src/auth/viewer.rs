@@ -23,6 +23,9 @@ pub enum Auth {
     Anonymous,
     /// A token was sent but is forged, expired or revoked.
     Invalid,
+    /// A genuine token whose session could not be checked (the database is unreachable):
+    /// retryable, never "logged out".
+    Unverifiable,
     Viewer(Viewer),
 }
 
@@ -31,6 +34,9 @@ impl Auth {
         match self {
             Auth::Viewer(viewer) => Ok(viewer),
             Auth::Anonymous | Auth::Invalid => Err(AppError::Unauthenticated),
+            Auth::Unverifiable => Err(AppError::Unavailable(
+                "the session could not be checked".into(),
+            )),
         }
     }
 }

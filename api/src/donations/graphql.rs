@@ -17,6 +17,7 @@ use crate::{
     idempotency::{Freshness, IdempotencyKey},
     money::Fen,
     pagination::PageRequest,
+    text::{self, TextKind},
 };
 
 /// A donation as its org's staff, ADMIN and the donor see it.
@@ -197,12 +198,14 @@ impl RecordDonationInput {
         let donor = match self.donor {
             DonorInput::Resident(r) => DonorRef::Resident {
                 phone: r.phone,
-                name: r.name,
+                name: text::optional("donor.resident.name", r.name.as_deref(), TextKind::Name)?,
             },
             DonorInput::EnterpriseId(id) => DonorRef::Enterprise {
                 id: parse_id("donor.enterpriseId", &id)?,
             },
-            DonorInput::WalkIn(w) => DonorRef::WalkIn { name: w.name },
+            DonorInput::WalkIn(w) => DonorRef::WalkIn {
+                name: text::optional("donor.walkIn.name", w.name.as_deref(), TextKind::Name)?,
+            },
         };
         Ok((
             key,
@@ -217,7 +220,11 @@ impl RecordDonationInput {
                 donor,
                 kind: self.kind,
                 amount: self.amount,
-                goods_description: self.goods_description,
+                goods_description: text::optional(
+                    "goodsDescription",
+                    self.goods_description.as_deref(),
+                    TextKind::Line,
+                )?,
                 goods_quantity: self.goods_quantity,
                 channel: self.channel,
                 funding_source: self.funding_source,

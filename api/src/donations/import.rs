@@ -27,6 +27,7 @@ use crate::{
     money::Fen,
     rankings,
     startup::AppState,
+    text::{self, TextKind},
 };
 
 pub const MAX_ROWS: usize = 50_000;
@@ -245,6 +246,9 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
         row.get(column)
             .ok_or_else(|| err(column, "required".to_owned()))
     };
+    let free_text = |column: &str, kind: TextKind| {
+        text::optional(column, row.get(column), kind).map_err(|e| err(column, e.message()))
+    };
     let receipt_no =
         ReceiptNo::parse(required("receipt_no")?).map_err(|e| err("receipt_no", e.message()))?;
     let org_name = required("org")?;
@@ -287,7 +291,7 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
     ) {
         Some(0) => DonorRef::Resident {
             phone: required("donor_phone")?.to_owned(),
-            name: row.get("walk_in_name").map(str::to_owned),
+            name: free_text("walk_in_name", TextKind::Name)?,
         },
         Some(1) => {
             let name = required("donor_enterprise")?;
@@ -298,7 +302,7 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
             }
         }
         Some(_) => DonorRef::WalkIn {
-            name: row.get("walk_in_name").map(str::to_owned),
+            name: free_text("walk_in_name", TextKind::Name)?,
         },
         None => {
             return Err(err(
@@ -387,7 +391,7 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
         donor,
         kind,
         amount,
-        goods_description: row.get("goods_description").map(str::to_owned),
+        goods_description: free_text("goods_description", TextKind::Line)?,
         goods_quantity,
         channel,
         funding_source,

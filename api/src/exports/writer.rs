@@ -18,6 +18,34 @@ fn hours(minutes: i64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
+/// A text cell as CSV: one that starts like a formula (`=`, `+`, `-`, `@`, tab, CR) gets a
+/// leading apostrophe, as OWASP advises, so a spreadsheet shows it instead of running it.
+/// Names and notes are typed by donors and staff, and exports are opened in Excel.
+fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// The most characters one XLSX cell holds.
+const XLSX_CELL_CHARS: usize = 32_767;
+
+/// A text cell as XLSX accepts it whatever was stored: control characters other than tab and
+/// newline dropped, and cut to the cell's capacity (marked with an ellipsis).
+fn xlsx_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let clean = |c: &char| !c.is_control() || matches!(c, '\t' | '\n');
+    if text.chars().all(|c| clean(&c)) && text.chars().count() <= XLSX_CELL_CHARS {
+        return text.into();
+    }
+    let mut kept: String = text.chars().filter(clean).take(XLSX_CELL_CHARS).collect();
+    if kept.chars().count() == XLSX_CELL_CHARS {
+        kept.pop();
+        kept.push('…');
+    }
+    kept.into()
+}
+
 pub fn csv(table: &Table) -> AppResult<Vec<u8>> {
     let mut out = UTF8_BOM.to_vec();
     {
@@ -27,7 +55,7 @@ pub fn csv(table: &Table) -> AppResult<Vec<u8>> {
         for row in &table.rows {
             writer
                 .write_record(row.iter().map(|cell| match cell {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => csv_text(s).into_owned(),
                     Cell::Int(n) => n.to_string(),
                     Cell::Fen(f) => Fen::new(*f).to_string(),
                     Cell::Minutes(m) => hours(*m),
@@ -63,7 +91,7 @@ pub fn xlsx(table: &Table, sheet_name: &str) -> AppResult<Vec<u8>> {
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
                 Cell::Text(s) => {
-                    sheet.write_string(r, col, s).map_err(err)?;
+                    sheet.write_string(r, col, xlsx_text(s)).map_err(err)?;
                 }
                 Cell::Int(n) => {
                     sheet.write_number(r, col, *n as f64).map_err(err)?;
@@ -118,6 +146,57 @@ mod tests {
         assert!(bytes.starts_with(UTF8_BOM));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text, "收据编号,金额（元）,时长（小时）\nR-1,123.45,1.50\n");
+    }
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_written_as_text() {
+        let table = Table {
+            headers: vec!["捐赠人"],
+            rows: [
+                "=HYPERLINK(\"http://x\")",
+                "+1",
+                "-2+3",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "陈晓明",
+            ]
+            .into_iter()
+            .map(|name| vec![Cell::Text(name.into())])
+            .collect(),
+        };
+        let text = String::from_utf8(csv(&table).unwrap()[3..].to_vec()).unwrap();
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let names: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        assert_eq!(
+            names,
+            [
+                "'=HYPERLINK(\"http://x\")",
+                "'+1",
+                "'-2+3",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "陈晓明"
+            ]
+        );
+    }
+
+    #[test]
+    fn xlsx_takes_any_stored_text() {
+        let table = Table {
+            headers: vec!["捐赠人"],
+            rows: vec![
+                vec![Cell::Text("名".repeat(40_000))],
+                vec![Cell::Text("a\0b\u{7}c".into())],
+            ],
+        };
+        assert!(xlsx(&table, "捐赠明细").is_ok());
+        assert_eq!(xlsx_text("a\0b\u{7}c"), "abc");
+        assert_eq!(
+            xlsx_text(&"名".repeat(40_000)).chars().count(),
+            XLSX_CELL_CHARS
+        );
     }
 
     #[test]

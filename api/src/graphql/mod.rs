@@ -2,6 +2,7 @@
 
 mod connection;
 mod context;
+mod errors;
 mod limits;
 mod loaders;
 mod parsed;
@@ -10,6 +11,8 @@ mod schema;
 
 pub use connection::{Connection, connection, offset_connection};
 pub use context::{auth, parse_id, state, viewer};
+pub use errors::add_missing_codes;
+pub use limits::BatchSize;
 pub use loaders::{EntityLoader, load_by_id, register as register_loaders};
 pub use schema::{AppSchema, MutationRoot, QueryRoot, SubscriptionRoot, build_schema, export_sdl};
 

@@ -2,7 +2,7 @@
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
-use super::{limits::ShapeLimits, parsed::ParsedDocuments};
+use super::{limits::DocumentLimits, parsed::ParsedDocuments};
 use crate::{
     accounts, audit, baijiaxin, broadcast, catalog, config::Limits, credits, donations, feed,
     indicators, perks, rankings, startup::AppState, transparency, volunteering,
@@ -62,11 +62,16 @@ pub fn build_schema(state: AppState) -> AppSchema {
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .limit_directives(limits.max_directives_per_field)
-        .extension(ParsedDocuments::new(1_000))
-        .extension(ShapeLimits {
-            max_aliases: limits.max_aliases,
-            max_fields: limits.max_fields,
-        })
+        .extension(ParsedDocuments::new(
+            1_000,
+            DocumentLimits {
+                max_depth: limits.max_query_depth,
+                max_fields: limits.max_fields,
+                max_aliases: limits.max_aliases,
+                max_directives_per_field: limits.max_directives_per_field,
+                one_per_request: crate::auth::policy::PASSWORD_FIELDS.to_vec(),
+            },
+        ))
         .extension(async_graphql::extensions::Analyzer)
         .extension(audit::MutationGate)
         .data(state.clone());

@@ -101,6 +101,7 @@ fn viewer_key(auth: &Auth) -> String {
     match auth {
         Auth::Anonymous => "-".into(),
         Auth::Invalid => "!".into(),
+        Auth::Unverifiable => "?".into(),
         Auth::Viewer(v) => format!("{}:{:?}:{:?}", v.account_id, v.role, v.donor_id),
     }
 }

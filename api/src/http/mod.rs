@@ -1,0 +1,3 @@
+//! The HTTP side of the API that is not GraphQL resolvers: the WebSocket transport.
+
+pub mod subscriptions;
