@@ -109,6 +109,15 @@ pub struct Settings {
     )]
     pub trust_forwarded_for: bool,
 
+    /// The longest any HTTP request may take before it is answered UNAVAILABLE (503).
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+
     /// Bearer token that `/metrics` requires. Without it (and without `--metrics-addr`)
     /// metrics are served only in the embedded default.
     #[arg(long, env = "METRICS_TOKEN", global = true)]

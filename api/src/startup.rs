@@ -1,6 +1,10 @@
 //! Builds the state and the router, binds the listener, serves until told to stop.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context as _;
 use async_graphql::http::GraphiQLSource;
@@ -20,7 +24,6 @@ use tokio::net::TcpListener;
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
 
@@ -154,8 +157,7 @@ fn jwt_secret(settings: &Settings) -> anyhow::Result<Secret> {
 
 pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
-    let client_dir = state.settings.client_dir.clone();
-    let client = ServeDir::new(&client_dir).fallback(ServeFile::new(client_dir.join("index.html")));
+    let client = crate::http::client::service(&state.settings.client_dir);
     let limits = &state.settings.limits;
     let rate = ratelimit::layers(&state.keys, limits, state.settings.trusted_proxy_count());
     let graphql_route = Router::new()
@@ -181,11 +183,21 @@ pub fn router(state: AppState) -> Router {
     crate::rankings::reconcile::spawn(state.clone());
     // Per-IP limits guard the API, not the app's own files (installing the PWA fetches ~130
     // at once, and phones behind one carrier address share an IP) nor the health checks.
+    // Every request gets an answer within the bound, whatever it waits on; a WebSocket's
+    // upgrade answers at once and the socket lives on beyond it.
+    let request_timeout = Duration::from_secs(state.settings.request_timeout_secs);
     let api = Router::new()
         .merge(graphql_route)
         .merge(crate::feed::router(state.clone(), responses.clone()))
-        .merge(subscriptions)
         .merge(crate::exports::routes())
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(axum::error_handling::HandleErrorLayer::new(
+                    move |_: tower::BoxError| async move { timed_out(request_timeout) },
+                ))
+                .timeout(request_timeout),
+        )
+        .merge(subscriptions)
         .layer(rate.per_ip);
     Router::new()
         .merge(api)
@@ -387,6 +399,17 @@ fn cross_site_guard(headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
+/// A request that outlived `--request-timeout-secs`: retryable, shaped like any GraphQL error.
+fn timed_out(after: Duration) -> Response {
+    let body = serde_json::json!({
+        "errors": [{
+            "message": format!("no answer within {} s; retry later", after.as_secs()),
+            "extensions": { "code": "UNAVAILABLE", "retryable": true }
+        }]
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
+
 /// A refusal before execution, shaped like any GraphQL error and naming what to fix.
 fn refused_with(status: StatusCode, field: &str, message: String) -> Response {
     let body = serde_json::json!({
@@ -474,6 +497,7 @@ async fn graphiql(State(state): State<AppState>) -> Response {
     } else {
         (
             StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "POST")],
             "send GraphQL requests with POST",
         )
             .into_response()
@@ -503,7 +527,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
 fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
     HANDLE.get_or_init(|| {
+        // Histograms with buckets (not summaries): they add up across replicas and a
+        // quantile can be taken over any window in Prometheus.
         PrometheusBuilder::new()
+            .set_buckets(&[
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ])
+            .expect("buckets are given")
             .install_recorder()
             .expect("the metrics recorder is installed once")
     })

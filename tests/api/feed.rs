@@ -172,6 +172,8 @@ async fn a_matching_etag_gives_304_until_a_new_edition_is_published() {
             .await
             .unwrap();
         assert_eq!(first.status(), 200);
+        // A shared cache keeps one answer per key header, never one key's for another's.
+        assert_eq!(first.headers()["vary"], "authorization, x-api-key");
         let etag = first.headers()["etag"].to_str().unwrap().to_owned();
         let again = get(&app, path)
             .header("X-Api-Key", &secret)
@@ -181,6 +183,7 @@ async fn a_matching_etag_gives_304_until_a_new_edition_is_published() {
             .unwrap();
         assert_eq!(again.status(), 304);
         assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+        assert_eq!(again.headers()["vary"], "authorization, x-api-key");
         assert!(again.text().await.unwrap().is_empty());
         let other = get(&app, path)
             .header("X-Api-Key", &secret)

@@ -93,6 +93,15 @@ async fn metrics_are_exposed_for_prometheus() {
         .await
         .unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
+    // Histograms with buckets, which add up across replicas (not per-process summaries).
+    assert!(
+        text.contains("http_request_duration_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(
+        text.contains("graphql_operation_duration_seconds_bucket{"),
+        "{text}"
+    );
     assert!(
         text.contains("graphql_operation_duration_seconds"),
         "{text}"

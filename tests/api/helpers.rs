@@ -106,6 +106,8 @@ pub struct AppOptions {
     pub redis_url: Option<String>,
     /// Adjust the settings (limits, pool size ...) before the app is built.
     pub tweak: Option<fn(&mut api::config::Settings)>,
+    /// Serve this folder as the built phone app (none by default).
+    pub client_dir: Option<PathBuf>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -118,7 +120,10 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let settings = &mut cli.settings;
     settings.data_dir = dir.path().to_path_buf();
     settings.seeds_dir = seeds_dir();
-    settings.client_dir = dir.path().join("no-client");
+    settings.client_dir = options
+        .client_dir
+        .clone()
+        .unwrap_or_else(|| dir.path().join("no-client"));
     settings.enable_playground = Some(true);
     settings.db_max_connections = 10;
     // Background upkeep would race the tests that look at the sets; they opt in by tweak.

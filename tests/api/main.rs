@@ -20,5 +20,6 @@ mod perks;
 mod rankings;
 mod rewards;
 mod seeds;
+mod serving;
 mod transparency;
 mod volunteering;

@@ -156,7 +156,17 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
     let etag = etag_of(&body);
     let etag_header = HeaderValue::from_str(&etag).expect("hex is a valid header");
     if matches_etag(&headers, &etag) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag_header)]).into_response();
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag_header),
+                (
+                    header::VARY,
+                    HeaderValue::from_static("authorization, x-api-key"),
+                ),
+            ],
+        )
+            .into_response();
     }
     let content_type = match format {
         Format::Json => "application/json",
@@ -168,6 +178,12 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::ETAG, etag_header),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            // Who may read it is decided by the key: a shared cache must not answer one key
+            // with what it stored for another.
+            (
+                header::VARY,
+                HeaderValue::from_static("authorization, x-api-key"),
+            ),
         ],
         body,
     )
