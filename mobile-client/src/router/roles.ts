@@ -34,8 +34,10 @@ export function homeRouteFor(role: Role): HomeRouteName {
 }
 
 export interface GuardMeta {
-  /** Open without logging in (the login screen itself). */
+  /** Open without logging in (the login screen, the public pages). */
   public?: boolean
+  /** For the logged-out only (login, the public home). */
+  anonymousOnly?: boolean
   /** Roles that may open the screen; every logged-in role when left out. */
   roles?: readonly Role[]
 }
@@ -44,6 +46,7 @@ export type GuardDecision = 'allow' | 'login' | 'home'
 
 /** What the router does with a navigation: let it through, ask to log in, or go home. */
 export function decide(meta: GuardMeta, role: Role | null): GuardDecision {
+  if (meta.anonymousOnly && role !== null) return 'home'
   if (meta.public) return 'allow'
   if (role === null) return 'login'
   if (meta.roles && !meta.roles.includes(role)) return 'home'
@@ -52,7 +55,8 @@ export function decide(meta: GuardMeta, role: Role | null): GuardDecision {
 
 /**
  * Where to go after logging in: the `redirect` query if it is a path inside the app that
- * the role may open, otherwise the role's home. Never an outside address.
+ * the role may open (a public page too: the activity the person wanted to sign up for),
+ * otherwise the role's home. Never an outside address, never back to login.
  */
 export function afterLoginTarget(
   redirect: unknown,
@@ -61,7 +65,7 @@ export function afterLoginTarget(
 ): string | { name: HomeRouteName } {
   if (typeof redirect === 'string' && redirect.startsWith('/') && !redirect.startsWith('//')) {
     const meta = metaOf(redirect)
-    if (meta && !meta.public && decide(meta, role) === 'allow') return redirect
+    if (meta && decide(meta, role) === 'allow') return redirect
   }
   return { name: homeRouteFor(role) }
 }
