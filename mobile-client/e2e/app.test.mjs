@@ -233,12 +233,18 @@ describe('phone client', () => {
     await staff.goto('/staff/fulfil')
     await staff.getByTestId('pickup-input').locator('input').fill(code)
     await staff.getByTestId('fulfil-submit').tap()
+    // Nothing is handed over before the staff confirm the code they checked.
+    assert.equal((await staff.getByTestId('fulfil-preview-code').textContent())?.trim(), code)
+    await checkLayout(staff, 'staff-fulfil-preview')
+    await shot(staff, '24-staff-fulfil-preview')
+    await staff.getByTestId('fulfil-confirm').tap()
     await staff.getByTestId('fulfil-result').waitFor()
     await checkLayout(staff, 'staff-fulfil')
     await shot(staff, '24-staff-fulfil')
     // The same code again is refused.
     await staff.getByTestId('pickup-input').locator('input').fill(code)
     await staff.getByTestId('fulfil-submit').tap()
+    await staff.getByTestId('fulfil-confirm').tap()
     await staff.getByText('该兑换已领取或已取消').waitFor()
 
     await resident.reload()

@@ -195,12 +195,15 @@ describe('phone client: board, perks, volunteering', () => {
     await partner.getByTestId('voucher-honoured').waitFor()
     await shot(partner, '79-partner-honoured')
 
-    // The same code again: it reads as honoured, and honouring it is refused by the api.
+    // The same code again: it reads as honoured, and the button cannot honour it a second time.
     await partner.getByTestId('voucher-code').locator('input').fill(code)
     await partner.getByTestId('voucher-lookup').tap()
     await partner.locator('[data-testid="voucher-found"][data-status="HONOURED"]').waitFor()
-    await partner.getByTestId('voucher-honour').tap()
-    await partner.getByText('该礼遇券已核销或已过期，不能再次核销').waitFor()
+    const honour = partner.getByTestId('voucher-honour')
+    assert.equal(await honour.isDisabled(), true, 'a used voucher cannot be confirmed')
+    assert.equal(await honour.getAttribute('data-blocked'), 'HONOURED')
+    assert.match((await honour.textContent()) ?? '', /已核销，不能再次核销/)
+    assert.match((await partner.getByTestId('voucher-status').textContent()) ?? '', /已核销/)
     await shot(partner, '80-partner-refused')
 
     await resident.goto('/perks')

@@ -264,6 +264,8 @@ const en: Messages = {
     detail: '{reward} × {quantity}',
     notFound: 'Unknown pickup code',
     conflict: 'Already picked up or cancelled',
+    check: 'Check the code',
+    previewHint: 'Check that the code on the resident’s phone matches this one, then confirm the handover:'
   },
   partner: {
     title: 'Honour perks',
@@ -281,6 +283,8 @@ const en: Messages = {
     conflict: 'Already honoured or expired: it cannot be honoured again',
     otherPartner: 'This voucher belongs to another partner',
     malformed: 'That is not a voucher code',
+    alreadyHonoured: 'Already honoured: cannot be honoured again',
+    expired: 'Expired: cannot be honoured'
   },
   filters: {
     allTowns: 'Whole district',

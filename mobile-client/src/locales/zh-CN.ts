@@ -262,6 +262,8 @@ const zhCN = {
     detail: '{reward} × {quantity}',
     notFound: '取货码无效',
     conflict: '该兑换已领取或已取消',
+    check: '核对取货码',
+    previewHint: '请核对居民手机上显示的取货码与下方一致，再确认交付：'
   },
   partner: {
     title: '礼遇核销',
@@ -279,6 +281,8 @@ const zhCN = {
     conflict: '该礼遇券已核销或已过期，不能再次核销',
     otherPartner: '该礼遇券不属于本单位',
     malformed: '券码格式不正确',
+    alreadyHonoured: '已核销，不能再次核销',
+    expired: '已过期，不能核销'
   },
   filters: {
     allTowns: '全区',
