@@ -101,6 +101,24 @@ describe('phone client: board, perks, volunteering', () => {
     await resident.getByTestId('home-broadcast').tap()
     await resident.locator('.van-popup:visible h3', { hasText: title }).waitFor()
     await shot(resident, '71-home-broadcast-open')
+    await resident.keyboard.press('Escape')
+  })
+
+  test('百家信 explains its four parts, each with its reason and what raises it', async () => {
+    await resident.goto('/home')
+    await resident.getByTestId('home-baijiaxin').tap()
+    await resident.waitForURL(/\/baijiaxin$/)
+    const parts = resident.getByTestId('baijiaxin-component')
+    await parts.first().waitFor()
+    assert.equal(await parts.count(), 4)
+    const kinds = await parts.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')).sort())
+    assert.deepEqual(kinds, ['DONATION_AMOUNT', 'DONATION_COUNT', 'RELIABILITY', 'VOLUNTEER_HOURS'])
+    for (const text of await parts.allTextContents()) {
+      assert.match(text, /\d+ \/ \d+ 分/, 'points out of the part’s ceiling')
+      assert.ok(text.length > 30, `a reason and a tip: ${text}`)
+    }
+    await checkLayout(resident, 'baijiaxin')
+    await shot(resident, '71b-baijiaxin-explained')
   })
 
   test('the resident sees the 慈善榜 with their rank after staff logs a donation', async () => {

@@ -17,7 +17,8 @@ const en: Messages = {
     print: 'Print',
     yuan: 'yuan',
     credits: 'credits',
-    description: 'Dongtou charity: the charity ranking, where project money went, volunteer activities and receipt checks'
+    description: 'Dongtou charity: the charity ranking, where project money went, volunteer activities and receipt checks',
+    inChinese: 'written in Chinese by the server'
   },
   errors: {
     UNAUTHENTICATED: 'Your session has ended; please log in again',
@@ -97,6 +98,7 @@ const en: Messages = {
     baijiaxinScore: '{score}/{max} points',
     baijiaxinNext: '{points} more for “{name}”',
     myPerks: 'My perks',
+    baijiaxinExplain: 'How it adds up'
   },
   benefit: {
     PARKING: 'Parking',
@@ -547,6 +549,19 @@ const en: Messages = {
     answeredOn: 'Answered {day}',
     awaiting: 'Awaiting an answer, due {day}',
     overdue: 'Not answered by its deadline ({day})',
+  },
+  baijiaxin: {
+    title: 'Baijiaxin credit',
+    window: 'Counts the 12 months since {from}; updated {at}',
+    parts: 'The score is made of four parts',
+    points: '{points} / {max} points',
+    kinds: { VOLUNTEER_HOURS: 'Volunteer hours', DONATION_COUNT: 'Number of donations', DONATION_AMOUNT: 'Amount donated', RELIABILITY: 'Keeping sign-ups' },
+    raise: {
+      VOLUNTEER_HOURS: 'Volunteer at activities and have the hours certified: more hours, more points',
+      DONATION_COUNT: 'Give often: every confirmed donation counts once',
+      DONATION_AMOUNT: 'More given in total, more points; goods count at their appraised value',
+      RELIABILITY: 'Check in and out of the activities you signed up for; cancel in time if you cannot come',
+    },
   },
 }
 

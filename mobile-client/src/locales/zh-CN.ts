@@ -15,7 +15,8 @@ const zhCN = {
     print: '打印',
     yuan: '元',
     credits: '积分',
-    description: '洞头区慈善共富：慈善榜、项目款物流向、志愿服务活动与收据查验'
+    description: '洞头区慈善共富：慈善榜、项目款物流向、志愿服务活动与收据查验',
+    inChinese: '原文为中文'
   },
   errors: {
     UNAUTHENTICATED: '登录已失效，请重新登录',
@@ -95,6 +96,7 @@ const zhCN = {
     baijiaxinScore: '{score}/{max} 分',
     baijiaxinNext: '再得 {points} 分升至「{name}」',
     myPerks: '可享礼遇',
+    baijiaxinExplain: '查看明细'
   },
   benefit: {
     PARKING: '停车',
@@ -545,6 +547,19 @@ const zhCN = {
     answeredOn: '{day} 答复',
     awaiting: '等待答复，答复期限 {day}',
     overdue: '已超过答复期限（{day}）仍未答复',
+  },
+  baijiaxin: {
+    title: '百家信',
+    window: '按 {from} 以来 12 个月的记录计算，更新于 {at}',
+    parts: '分数由以下四部分组成',
+    points: '{points} / {max} 分',
+    kinds: { VOLUNTEER_HOURS: '志愿服务时长', DONATION_COUNT: '捐赠次数', DONATION_AMOUNT: '捐赠金额', RELIABILITY: '守约情况' },
+    raise: {
+      VOLUNTEER_HOURS: '参加志愿服务活动并获得时长认证，时长越多分越高',
+      DONATION_COUNT: '经常参与捐赠，每一笔确认的捐赠都算一次',
+      DONATION_AMOUNT: '累计捐赠金额越多分越高，捐物按估值计算',
+      RELIABILITY: '报名的活动按时签到、签退；去不了请提前取消报名',
+    },
   },
 }
 

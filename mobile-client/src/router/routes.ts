@@ -55,6 +55,7 @@ export type AppRouteName =
   | 'verify'
   | 'verify-receipt'
   | 'verify-statement'
+  | 'baijiaxin'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
 
@@ -87,6 +88,7 @@ export const pageRoutes: AppRoute[] = [
   { name: 'checkin', path: '/checkin', component: () => import('@/pages/checkin/CheckinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'checkin.title' } },
   { name: 'hours', path: '/hours', component: () => import('@/pages/hours/HoursPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.title' } },
   { name: 'certificate', path: '/hours/certificate', component: () => import('@/pages/certificate/CertificatePage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.certificate' } },
+  { name: 'baijiaxin', path: '/baijiaxin', component: () => import('@/pages/baijiaxin/BaijiaxinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'baijiaxin.title' } },
   { name: 'perks', path: '/perks', component: () => import('@/pages/perks/PerksPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'perks.title' } },
   { name: 'projects', path: '/projects', component: () => import('@/pages/projects/ProjectsPage.vue'), meta: { public: true, title: 'projects.title', description: 'share.projects' } },
   { name: 'project', path: '/projects/:id', component: () => import('@/pages/project/ProjectPage.vue'), meta: { public: true, title: 'projects.title', description: 'share.projects' } },
