@@ -32,6 +32,20 @@ async function homeBalance(page) {
   return Number(text?.trim())
 }
 
+/**
+ * The staff read back the donation before it is sent: donor, amount and project are shown, and
+ * nothing is written until they confirm. @param {import('playwright-core').Page} page @param {RegExp} amount
+ */
+async function confirmDonation(page, amount) {
+  const dialog = page.locator('.donate-confirm:visible')
+  await dialog.waitFor()
+  const text = (await dialog.textContent()) ?? ''
+  assert.match(text, amount)
+  assert.match(text, /捐赠人：1\d{10}/)
+  assert.match(text, /项目：\S+/)
+  await dialog.locator('.van-dialog__confirm').tap()
+}
+
 /** The screen fits the phone and its touch targets are big enough. @param {import('playwright-core').Page} page @param {string} name */
 async function checkLayout(page, name) {
   assert.equal(await horizontalOverflow(page), 0, `${name}: no horizontal scroll`)
@@ -119,12 +133,20 @@ describe('phone client', () => {
     await staff.getByTestId('pick-project').tap()
     await staff.locator('.van-picker__confirm').tap()
     await staff.getByTestId('donate-submit').tap()
+    await confirmDonation(staff, /金额：¥1\.00/)
     await staff.locator('input[name="name"]').waitFor()
     await shot(staff, '11-staff-donate-new-donor')
 
     await staff.locator('input[name="phone"]').fill(PHONES.resident)
     await staff.locator('input[name="amount"]').fill('100')
     await staff.getByTestId('donate-submit').tap()
+    // Cancelling the read-back sends nothing and keeps the form as typed.
+    await staff.locator('.donate-confirm:visible').waitFor()
+    await shot(staff, '11b-staff-donate-confirm')
+    await staff.locator('.donate-confirm:visible .van-dialog__cancel').tap()
+    assert.equal(await staff.locator('input[name="amount"]').inputValue(), '100.00')
+    await staff.getByTestId('donate-submit').tap()
+    await confirmDonation(staff, /金额：¥100\.00/)
     const dialog = staff.locator('.van-dialog:visible')
     await dialog.waitFor()
     const message = (await dialog.textContent()) ?? ''
@@ -169,6 +191,7 @@ describe('phone client', () => {
       await staff.getByTestId('pick-project').tap()
       await staff.locator('.van-picker__confirm').tap()
       await staff.getByTestId('donate-submit').tap()
+      await confirmDonation(staff, /金额：¥50\.00/)
       const retry = staff.locator('.van-dialog:visible', { hasText: '提交结果未知' })
       await retry.waitFor()
       await shot(staff, '15-staff-donate-retry')

@@ -133,6 +133,7 @@ describe('phone client: board, perks, volunteering', () => {
     await staff.getByTestId('pick-project').tap()
     await staff.locator('.van-picker__confirm').tap()
     await staff.getByTestId('donate-submit').tap()
+    await staff.locator('.donate-confirm:visible .van-dialog__confirm').tap()
     const dialog = staff.locator('.van-dialog:visible', { hasText: '已记录捐赠' })
     await dialog.waitFor()
     await dialog.locator('.van-dialog__confirm').tap()
@@ -279,9 +280,20 @@ describe('phone client: board, perks, volunteering', () => {
     await shot(staff, '84-staff-activity')
     await staff.getByTestId('show-checkin-code').tap()
     await staff.getByTestId('qr-code').locator('img').waitFor()
-    const checkinCode = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    const popup = staff.getByTestId('checkin-code-popup')
+    const checkinCode = (await popup.getAttribute('data-payload')) ?? ''
     assert.match(checkinCode, /^DTCK1\./)
+    // The signed token is in the QR code only, never printed on the screen.
+    assert.doesNotMatch((await popup.textContent()) ?? '', /DTCK1/)
+    assert.notEqual(await staff.getByTestId('qr-code').locator('img').getAttribute('alt'), checkinCode)
     await shot(staff, '85-staff-checkin-code')
+    await staff.getByTestId('checkin-fullscreen').tap()
+    await staff.locator('[data-testid="checkin-code-popup"][data-full="true"]').waitFor()
+    const qrBox = await staff.getByTestId('qr-code').locator('img').boundingBox()
+    assert.ok(qrBox && qrBox.width >= 300, `the full-screen QR is larger: ${qrBox?.width}`)
+    await shot(staff, '85b-staff-checkin-code-full')
+    await staff.locator('.code-popup .van-popup__close-icon').tap()
+    await staff.locator('[data-testid="checkin-code-popup"][data-full="false"]').waitFor()
 
     // No signal: the code is kept on the phone and listed as pending …
     await resident.getByTestId('activity-checkin').tap()
@@ -346,7 +358,8 @@ describe('phone client: board, perks, volunteering', () => {
     await staff.goto('/staff/activities')
     await staff.getByTestId('activity-cell').filter({ hasText: ACTIVITY_TITLE }).tap()
     await staff.getByTestId('show-checkin-code').tap()
-    const payload = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    await staff.getByTestId('qr-code').locator('img').waitFor()
+    const payload = (await staff.getByTestId('checkin-code-popup').getAttribute('data-payload')) ?? ''
     const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
     const video = join(dir, 'checkin.y4m')
     await writeQrVideo(payload, video)
@@ -436,9 +449,11 @@ describe('phone client: board, perks, volunteering', () => {
     const me = sheet.getByTestId('certify-person').filter({ hasText: '陈晓明' })
     await me.waitFor()
     // 09:03–10:20 attended: 1 hour proposed; staff add half an hour, which needs a reason.
-    assert.equal(await me.locator('input').first().inputValue(), '60')
+    assert.equal(await me.locator('input').first().inputValue(), '1.0')
+    assert.match((await me.textContent()) ?? '', /小时/)
+    assert.doesNotMatch((await me.textContent()) ?? '', /分钟/)
     await me.locator('.van-stepper__plus').tap()
-    assert.equal(await me.locator('input').first().inputValue(), '90')
+    assert.equal(await me.locator('input').first().inputValue(), '1.5')
     await sheet.getByTestId('certify-submit').tap()
     await me.getByText('调整时长须填写原因').waitFor()
     await me.getByTestId('certify-reason').locator('input').fill('提前到场协助搬运苗木')

@@ -18,7 +18,8 @@ const en: Messages = {
     yuan: 'yuan',
     credits: 'credits',
     description: 'Dongtou charity: the charity ranking, where project money went, volunteer activities and receipt checks',
-    inChinese: 'written in Chinese by the server'
+    inChinese: 'written in Chinese by the server',
+    qrCode: 'QR code',
   },
   errors: {
     UNAUTHENTICATED: 'Your session has ended; please log in again',
@@ -232,6 +233,13 @@ const en: Messages = {
     next: 'Log another',
     noProjects: 'This organisation has no projects to choose',
     receiptConflict: 'This receipt number is taken, or this submission differs from the earlier one; please check',
+    confirmTitle: 'Check before sending',
+    confirmDonor: 'Donor: {donor}',
+    confirmAmount: 'Amount: {amount}',
+    confirmProject: 'Project: {project}',
+    confirmWhen: 'When: {at}',
+    confirmSend: 'Send',
+    confirmBack: 'Edit',
   },
   channel: {
     ONLINE: 'Online',
@@ -448,6 +456,9 @@ const en: Messages = {
     phone: 'Phone',
     phonePlaceholder: 'A signed-up volunteer\'s phone',
     notSignedUp: 'No sign-up with this phone',
+    fullScreen: 'Full screen (for a room to scan)',
+    qrLabel: 'Check-in QR code',
+    hoursUnit: 'hours',
   },
   donationVisibility: {
     title: 'How my donations show',

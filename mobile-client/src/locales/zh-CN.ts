@@ -16,7 +16,8 @@ const zhCN = {
     yuan: '元',
     credits: '积分',
     description: '洞头区慈善共富：慈善榜、项目款物流向、志愿服务活动与收据查验',
-    inChinese: '原文为中文'
+    inChinese: '原文为中文',
+    qrCode: '二维码',
   },
   errors: {
     UNAUTHENTICATED: '登录已失效，请重新登录',
@@ -230,6 +231,13 @@ const zhCN = {
     next: '再记一笔',
     noProjects: '本组织暂无可选项目',
     receiptConflict: '该收据编号已使用，或本次提交与之前的提交不一致，请核对',
+    confirmTitle: '请核对后提交',
+    confirmDonor: '捐赠人：{donor}',
+    confirmAmount: '金额：{amount}',
+    confirmProject: '项目：{project}',
+    confirmWhen: '时间：{at}',
+    confirmSend: '确认提交',
+    confirmBack: '返回修改',
   },
   channel: {
     ONLINE: '线上',
@@ -446,6 +454,9 @@ const zhCN = {
     phone: '手机号',
     phonePlaceholder: '已报名志愿者的手机号',
     notSignedUp: '该手机号未报名本活动',
+    fullScreen: '全屏显示（方便多人扫码）',
+    qrLabel: '签到二维码',
+    hoursUnit: '小时',
   },
   donationVisibility: {
     title: '捐赠公开方式',
