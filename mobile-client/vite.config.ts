@@ -40,9 +40,12 @@ export default defineConfig({
       },
       workbox: {
         // The app shell: every built asset is precached, so the app opens without signal.
-        globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
+        // The QR decoder's WebAssembly too: residents check in by scanning without signal.
+        globPatterns: ['**/*.{js,css,html,svg,png,woff2,wasm}'],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/, /^\/readyz/, /^\/metrics/],
+        // The API's own addresses are never answered with the app shell.
+        navigateFallbackDenylist: [/^\/graphql/, /^\/feed/, /^\/exports/, /^\/healthz/, /^\/readyz/, /^\/metrics/],
         cleanupOutdatedCaches: true,
       },
     }),

@@ -184,4 +184,16 @@ describe('public pages, no login', () => {
     await checkLayout(visitor, 'verify')
     await shot(visitor, '211-public-verify-unknown')
   })
+
+  test('the service worker answers app pages, never the api\'s own addresses', async () => {
+    await visitor.goto('/welcome')
+    await visitor.getByTestId('welcome').waitFor()
+    await visitor.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 30_000 })
+    const app = await visitor.goto('/board')
+    assert.equal(app?.fromServiceWorker(), true, 'an app page comes from the service worker (works offline)')
+    for (const path of ['/feed/rankings.xml', '/exports/donations.csv', '/graphql', '/healthz', '/readyz', '/metrics']) {
+      const res = await visitor.goto(path)
+      assert.equal(res?.fromServiceWorker(), false, `${path} goes to the server, not the app shell`)
+    }
+  })
 })
