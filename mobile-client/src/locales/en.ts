@@ -309,7 +309,7 @@ const en: Messages = {
     boards: { RESIDENTS: 'Residents', ORGANISATIONS: 'Organisations', VOLUNTEER_HOURS: 'Volunteer hours' },
     periods: { MONTH: 'Monthly', QUARTER: 'Quarterly', YEAR: 'Yearly', ALL_TIME: 'All time' },
     keyLabel: { MONTH: '{year}-{month}', QUARTER: '{year} Q{quarter}', YEAR: '{year}' },
-    fellBack: 'Nobody on this period’s board yet: showing the latest with entries, {period}',
+    fellBack: 'Nobody on the board for {current} yet: showing the latest with entries, {period}',
     editions: 'Published editions (open to checks)',
     count: '{n} on the board',
     total: 'Total {amount}',
