@@ -68,7 +68,10 @@ after(async () => {
 
 describe('phone client', () => {
   test('a resident logs in and sees their credits, tier and ledger', async () => {
+    // Logged out, the app opens on its public home, with the way in to log in.
     await resident.goto('/')
+    await resident.waitForURL(/\/welcome$/)
+    await resident.getByTestId('tab-login').tap()
     await resident.waitForURL(/\/login/)
     await shot(resident, '01-login')
     await login(resident, PHONES.resident)

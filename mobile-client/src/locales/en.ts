@@ -193,6 +193,9 @@ const en: Messages = {
     logout: 'Log out',
     logoutConfirm: 'Log out now?',
     adminHint: 'Administration is done in the district console.',
+    display: 'Display',
+    elder: 'Large text',
+    elderHint: 'Bigger type everywhere, on top of your phone’s text size',
   },
   consent: {
     title: 'My name on the boards',

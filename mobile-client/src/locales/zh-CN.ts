@@ -191,6 +191,9 @@ const zhCN = {
     logout: '退出登录',
     logoutConfirm: '确定退出登录吗？',
     adminHint: '管理功能请使用区民政局管理后台。',
+    display: '显示',
+    elder: '长辈模式',
+    elderHint: '字号更大，看得更清楚；也会随手机设置的字体大小变化',
   },
   consent: {
     title: '慈善榜署名',
