@@ -259,6 +259,7 @@ export async function lowContrast(page) {
       for (const layer of layers.reverse()) bg = over(layer, bg)
       return bg
     }
+    /** @type {string[]} */
     const low = []
     for (const el of document.querySelectorAll('body *')) {
       const text = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim()
@@ -294,6 +295,7 @@ export async function smallTapTargets(page) {
       'button', 'a[href]', '[role="button"]', '.van-tabbar-item', '.van-cell--clickable', '.van-grid-item__content', '.van-radio',
       '.van-checkbox', '.van-switch', '.van-popup__close-icon', '.van-stepper__minus', '.van-stepper__plus', '.van-tab', '.van-dropdown-menu__item',
     ].join(', ')
+    /** @type {string[]} */
     const small = []
     for (const el of document.querySelectorAll(selector)) {
       const r = el.getBoundingClientRect()
@@ -325,6 +327,7 @@ export async function fixedFontSizes(page) {
     const base = els.map((el) => parseFloat(getComputedStyle(el).fontSize))
     root.style.fontSize = '20px'
     await new Promise((r) => requestAnimationFrame(() => r(null)))
+    /** @type {string[]} */
     const fixed = []
     els.forEach((el, i) => {
       const grown = parseFloat(getComputedStyle(el).fontSize) / (base[i] ?? 1)
