@@ -577,6 +577,22 @@ const en: Messages = {
       RELIABILITY: 'Check in and out of the activities you signed up for; cancel in time if you cannot come',
     },
   },
+  documents: {
+    save: 'Save as picture',
+    saved: 'Picture saved',
+    share: 'Share',
+    shareFailed: 'Could not share: save the picture and send it instead',
+    scanToVerify: 'Scan the QR code with a phone to check it is genuine',
+    qrAlt: 'QR code to check it is genuine',
+    code: 'Code: {code}',
+    donor: 'Donor',
+    goods: 'Goods',
+    value: 'Appraised value',
+    volunteer: 'Volunteer',
+    totalHours: 'Total hours',
+    issuedAt: 'Issued',
+    reference: 'Reference',
+  },
 }
 
 export default en

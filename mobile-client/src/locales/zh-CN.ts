@@ -575,6 +575,22 @@ const zhCN = {
       RELIABILITY: '报名的活动按时签到、签退；去不了请提前取消报名',
     },
   },
+  documents: {
+    save: '保存为图片',
+    saved: '图片已保存',
+    share: '分享',
+    shareFailed: '分享未成功，可先保存图片再发送',
+    scanToVerify: '用手机扫描二维码，可查验真伪',
+    qrAlt: '查验真伪的二维码',
+    code: '验证码：{code}',
+    donor: '捐赠人',
+    goods: '物品',
+    value: '估值',
+    volunteer: '志愿者',
+    totalHours: '累计时长',
+    issuedAt: '出具日期',
+    reference: '证明编号',
+  },
 }
 
 export default zhCN
