@@ -320,6 +320,33 @@ describe('phone client', () => {
     }
   })
 
+  test('the ledger groups entries by month and filters earned and spent; a donation shows where it went', async () => {
+    await resident.goto('/ledger')
+    const months = resident.getByTestId('ledger-month')
+    await months.first().waitFor()
+    const keys = await months.evaluateAll((els) => els.map((e) => e.getAttribute('data-month') ?? ''))
+    assert.ok(keys.every((k) => /^\d{4}-\d{2}$/.test(k)), `month groups: ${keys}`)
+    assert.deepEqual([...keys].sort().reverse(), keys, 'newest month first')
+    assert.equal(new Set(keys).size, keys.length, 'one group per month')
+    await checkLayout(resident, 'ledger by month')
+    await shot(resident, '03b-ledger-months')
+    await resident.locator('[data-testid="ledger-filter"] .van-tab', { hasText: '使用' }).tap()
+    await resident.getByTestId('ledger-entry').first().waitFor()
+    const spent = await resident.locator('[data-testid="ledger-entry"] .amount').allTextContents()
+    assert.ok(spent.length > 0 && spent.every((a) => a.trim().startsWith('-')), `only spent entries: ${spent}`)
+    await resident.locator('[data-testid="ledger-filter"] .van-tab', { hasText: '获得' }).tap()
+    await resident.waitForFunction(() => [...document.querySelectorAll('[data-testid="ledger-entry"] .amount')].every((a) => a.textContent?.trim().startsWith('+')))
+    await shot(resident, '03c-ledger-earned')
+
+    await resident.goto('/donations')
+    await resident.getByTestId('trace-open').first().tap()
+    const trace = resident.getByTestId('donation-trace')
+    await trace.getByTestId('trace-unallocated').waitFor()
+    assert.match((await trace.textContent()) ?? '', /您捐赠的/)
+    await checkLayout(resident, 'donation trace')
+    await shot(resident, '04b-donation-trace')
+  })
+
   test('offline, the resident still sees the last credits and ledger with a banner', async () => {
     const online = await homeBalance(resident)
     await resident.goto('/ledger')

@@ -126,6 +126,10 @@ const en: Messages = {
       redemption: 'Redeemed {reward}',
       volunteer: 'Certified hours {id}',
     },
+    filters: { ALL: 'All', EARNED: 'Earned', SPENT: 'Spent' },
+    month: '{year}-{month}',
+    monthTotals: 'earned {earned} · spent {spent}',
+    noneOfThese: 'No entries of this kind',
   },
   donations: {
     title: 'My donations',
@@ -592,6 +596,11 @@ const en: Messages = {
     totalHours: 'Total hours',
     issuedAt: 'Issued',
     reference: 'Reference',
+  },
+  trace: {
+    title: 'Where it went',
+    open: 'Where it went',
+    unallocated: 'Not used yet',
   },
 }
 

@@ -124,6 +124,10 @@ const zhCN = {
       redemption: '兑换 {reward}',
       volunteer: '时长认证 {id}',
     },
+    filters: { ALL: '全部', EARNED: '获得', SPENT: '使用' },
+    month: '{year} 年 {month} 月',
+    monthTotals: '获得 {earned} · 使用 {spent}',
+    noneOfThese: '没有这一类记录',
   },
   donations: {
     title: '我的捐赠',
@@ -590,6 +594,11 @@ const zhCN = {
     totalHours: '累计时长',
     issuedAt: '出具日期',
     reference: '证明编号',
+  },
+  trace: {
+    title: '善款去向',
+    open: '善款去向',
+    unallocated: '尚待使用',
   },
 }
 
