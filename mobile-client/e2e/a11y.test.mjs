@@ -34,7 +34,7 @@ after(async () => {
 /** Open a screen and wait for its data. @param {import('playwright-core').Page} page @param {string} path */
 async function open(page, path) {
   await page.goto(path)
-  await page.locator('.van-nav-bar__title').first().waitFor()
+  await page.locator('.van-nav-bar__title, [data-testid="login-submit"]').first().waitFor()
   await page.waitForLoadState('networkidle')
   await page.locator('[data-testid="state-loading"]').waitFor({ state: 'detached', timeout: 15_000 })
 }

@@ -46,6 +46,21 @@ async function confirmDonation(page, amount) {
   await dialog.locator('.van-dialog__confirm').tap()
 }
 
+/**
+ * A receipt or statement reads on a phone: no API names on screen, each label on one line, and
+ * a QR code pointing at its public check. @param {import('playwright-core').Page} page @param {RegExp} verifyPath
+ */
+async function assertPhoneDocument(page, verifyPath) {
+  const card = page.getByTestId('document-card')
+  const text = (await card.textContent()) ?? ''
+  assert.doesNotMatch(text, /verifyReceipt|verifyStatement|[a-z]+[A-Z][a-zA-Z]+\(/, 'no API names')
+  const labels = await card.locator('dt').evaluateAll((els) => els.map((e) => [e.textContent, e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight) || 0]))
+  for (const [label, height] of labels) assert.ok(Number(height) < 40, `the label "${label}" stays on one line (${height} px)`)
+  const url = (await page.getByTestId('document-verify').getAttribute('data-url')) ?? ''
+  assert.match(new URL(url).pathname, verifyPath)
+  await page.getByTestId('document-verify').locator('img').waitFor()
+}
+
 /** The screen fits the phone and its touch targets are big enough. @param {import('playwright-core').Page} page @param {string} name */
 async function checkLayout(page, name) {
   assert.equal(await horizontalOverflow(page), 0, `${name}: no horizontal scroll`)
@@ -94,11 +109,30 @@ describe('phone client', () => {
     await shot(resident, '04-donations')
     await resident.getByTestId('donation-cell').first().tap()
     await resident.waitForURL(/\/receipt$/)
-    await resident.getByTestId('printable-frame').waitFor()
+    await resident.getByTestId('printable-frame').waitFor({ state: 'attached' })
+    await resident.getByTestId('document-card').waitFor()
+    await assertPhoneDocument(resident, /\/verify\/receipt\/[^/]+$/)
+    await checkLayout(resident, 'receipt')
     await shot(resident, '05-receipt')
+    // Its QR code opens the public check, which confirms it.
+    const verifyUrl = (await resident.getByTestId('document-verify').getAttribute('data-url')) ?? ''
+    await resident.goto(verifyUrl)
+    await resident.locator('[data-testid="verify-result"][data-ok="true"]').waitFor()
+    // Saving makes a PNG picture of it.
+    await resident.goBack()
+    await resident.getByTestId('document-card').waitFor()
+    const [download] = await Promise.all([resident.waitForEvent('download'), resident.getByTestId('document-save').tap()])
+    assert.match(download.suggestedFilename(), /\.png$/)
+    const path = await download.path()
+    const { readFileSync } = await import('node:fs')
+    assert.deepEqual([...readFileSync(path).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file')
 
     await resident.goto('/statement')
-    await resident.getByTestId('statement-summary').or(resident.getByTestId('state-empty')).first().waitFor()
+    // The seeded resident gave in 2025: that year's statement.
+    await resident.locator('.van-tab', { hasText: '2025' }).tap()
+    await resident.getByTestId('statement-summary').waitFor()
+    await assertPhoneDocument(resident, /\/verify\/statement\/[^/]+$/)
+    await checkLayout(resident, 'statement')
     await shot(resident, '06-statement')
 
     await resident.goto('/me')

@@ -23,8 +23,10 @@ export const PHONES = {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
 
-/** `cargo build -p api`, then the binary under CARGO_TARGET_DIR (default <repo>/target). */
+/** `cargo build -p api`, then the binary under CARGO_TARGET_DIR (default <repo>/target); or API_BIN as it is. */
 export function buildApi() {
+  // A binary built already (API_BIN), e.g. while iterating on the client alone.
+  if (process.env.API_BIN) return resolve(process.env.API_BIN)
   execFileSync('cargo', ['build', '-p', 'api'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] })
   const targetDir = process.env.CARGO_TARGET_DIR ? resolve(repoRoot, process.env.CARGO_TARGET_DIR) : join(repoRoot, 'target')
   const bin = join(targetDir, 'debug', process.platform === 'win32' ? 'api.exe' : 'api')
@@ -287,7 +289,8 @@ export async function lowContrast(page) {
 
 /**
  * Interactive elements smaller than 44 × 44 px: buttons, links, tabs, clickable cells, radios,
- * checkboxes, switches, steppers, popup close buttons. @param {import('playwright-core').Page} page
+ * checkboxes, switches, steppers, popup close buttons (what sits in a clickable cell counts as the
+ * cell). @param {import('playwright-core').Page} page
  */
 export async function smallTapTargets(page) {
   return page.evaluate(() => {
@@ -300,6 +303,8 @@ export async function smallTapTargets(page) {
     for (const el of document.querySelectorAll(selector)) {
       const r = el.getBoundingClientRect()
       if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue
+      // A radio or switch inside a clickable cell: the whole cell takes the tap (checked itself).
+      if (el.parentElement?.closest('.van-cell--clickable')) continue
       if (r.height < 44 - 0.5 || r.width < 44 - 0.5) {
         small.push(`${el.className || el.tagName} ${Math.round(r.width)}×${Math.round(r.height)} "${(el.textContent ?? '').trim().slice(0, 16)}"`)
       }
