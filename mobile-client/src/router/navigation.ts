@@ -3,7 +3,7 @@
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
 import { isEnabled, type Feature } from './features'
-import { DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
+import { ADMIN_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
 import type { AppRouteName } from './routes'
 
 export interface NavEntry {
@@ -20,8 +20,9 @@ export interface NavEntry {
 export const TABS: readonly NavEntry[] = [
   { route: 'welcome', icon: 'home-o', label: 'nav.home', roles: [], anonymous: true },
   { route: 'home', icon: 'home-o', label: 'nav.home', roles: DONOR_ROLES },
+  { route: 'admin-home', icon: 'chart-trending-o', label: 'nav.adminHome', roles: ADMIN_ROLES },
   { route: 'activities', icon: 'flag-o', label: 'nav.activities', roles: DONOR_ROLES, anonymous: true, feature: 'activities' },
-  { route: 'board', icon: 'bar-chart-o', label: 'nav.board', roles: DONOR_ROLES, anonymous: true, feature: 'board' },
+  { route: 'board', icon: 'bar-chart-o', label: 'nav.board', roles: [...DONOR_ROLES, ...ADMIN_ROLES], anonymous: true, feature: 'board' },
   { route: 'ledger', icon: 'balance-list-o', label: 'nav.ledger', roles: DONOR_ROLES },
   { route: 'rewards', icon: 'gift-o', label: 'nav.rewards', roles: DONOR_ROLES },
   { route: 'staff-donate', icon: 'add-o', label: 'nav.staffDonate', roles: STAFF_ROLES },

@@ -8,7 +8,7 @@ describe('role routing', () => {
     expect(homeRouteFor('ENTERPRISE')).toBe('home')
     expect(homeRouteFor('ORG_STAFF')).toBe('staff-donate')
     expect(homeRouteFor('PARTNER_STAFF')).toBe('partner-home')
-    expect(homeRouteFor('ADMIN')).toBe('profile')
+    expect(homeRouteFor('ADMIN')).toBe('admin-home')
   })
 
   it('sends the logged-out to login and the wrong role home', () => {
@@ -52,6 +52,7 @@ describe('navigation', () => {
     expect(resident).toEqual(['home', 'activities', 'board', 'ledger', 'rewards', 'profile'])
     expect(entriesFor(TABS, 'ORG_STAFF').map((t) => t.route)).toEqual(['staff-donate', 'staff-today', 'staff-fulfil', 'staff-activities', 'profile'])
     expect(entriesFor(TABS, 'PARTNER_STAFF').map((t) => t.route)).toEqual(['partner-home', 'profile'])
+    expect(entriesFor(TABS, 'ADMIN').map((t) => t.route)).toEqual(['admin-home', 'board', 'profile'])
     expect(entriesFor(TABS, null).map((t) => t.route)).toEqual(['welcome', 'activities', 'board', 'login'])
   })
 

@@ -7,6 +7,7 @@ export const DONOR_ROLES = ['RESIDENT', 'ENTERPRISE'] as const satisfies readonl
 export const RESIDENT_ROLES = ['RESIDENT'] as const satisfies readonly Role[]
 export const STAFF_ROLES = ['ORG_STAFF'] as const satisfies readonly Role[]
 export const PARTNER_ROLES = ['PARTNER_STAFF'] as const satisfies readonly Role[]
+export const ADMIN_ROLES = ['ADMIN'] as const satisfies readonly Role[]
 export const ALL_ROLES = [
   'RESIDENT',
   'ENTERPRISE',
@@ -16,7 +17,7 @@ export const ALL_ROLES = [
 ] as const satisfies readonly Role[]
 
 /** Names of the screens a role can land on. */
-export type HomeRouteName = 'home' | 'staff-donate' | 'partner-home' | 'profile'
+export type HomeRouteName = 'home' | 'staff-donate' | 'partner-home' | 'admin-home'
 
 export function homeRouteFor(role: Role): HomeRouteName {
   switch (role) {
@@ -28,8 +29,9 @@ export function homeRouteFor(role: Role): HomeRouteName {
     case 'PARTNER_STAFF':
       return 'partner-home'
     case 'ADMIN':
-      // The district administers through its console; on the phone it has its profile.
-      return 'profile'
+      // The district administers through its console; on the phone: indicators, overdue
+      // questions and publishing editions.
+      return 'admin-home'
   }
 }
 

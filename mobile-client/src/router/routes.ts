@@ -2,7 +2,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
-import { ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
+import { ADMIN_ROLES, ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -56,6 +56,8 @@ export type AppRouteName =
   | 'verify-receipt'
   | 'verify-statement'
   | 'baijiaxin'
+  | 'admin-home'
+  | 'password'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
 
@@ -72,6 +74,7 @@ export const tabRoutes: AppRoute[] = [
   { name: 'staff-today', path: '/staff/today', component: () => import('@/pages/staff-today/StaffTodayPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffToday.title', tab: true } },
   { name: 'staff-fulfil', path: '/staff/fulfil', component: () => import('@/pages/staff-fulfil/StaffFulfilPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffFulfil.title', tab: true } },
   { name: 'staff-activities', path: '/staff/activities', component: () => import('@/pages/staff-activities/StaffActivitiesPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.title', tab: true } },
+  { name: 'admin-home', path: '/admin', component: () => import('@/pages/admin/AdminHomePage.vue'), meta: { roles: ADMIN_ROLES, title: 'admin.title', tab: true } },
   { name: 'partner-home', path: '/partner', component: () => import('@/pages/partner/PartnerHonourPage.vue'), meta: { roles: PARTNER_ROLES, title: 'partner.title', tab: true } },
 ]
 
@@ -88,6 +91,7 @@ export const pageRoutes: AppRoute[] = [
   { name: 'checkin', path: '/checkin', component: () => import('@/pages/checkin/CheckinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'checkin.title' } },
   { name: 'hours', path: '/hours', component: () => import('@/pages/hours/HoursPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.title' } },
   { name: 'certificate', path: '/hours/certificate', component: () => import('@/pages/certificate/CertificatePage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.certificate' } },
+  { name: 'password', path: '/me/password', component: () => import('@/pages/password/PasswordPage.vue'), meta: { roles: ALL_ROLES, title: 'password.title' } },
   { name: 'baijiaxin', path: '/baijiaxin', component: () => import('@/pages/baijiaxin/BaijiaxinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'baijiaxin.title' } },
   { name: 'perks', path: '/perks', component: () => import('@/pages/perks/PerksPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'perks.title' } },
   { name: 'projects', path: '/projects', component: () => import('@/pages/projects/ProjectsPage.vue'), meta: { public: true, title: 'projects.title', description: 'share.projects' } },
