@@ -66,7 +66,7 @@ async function checkAll(phone, paths, who) {
 
 describe('适老化', () => {
   test('public pages: contrast, tap targets and scalable text', async () => {
-    const { ctx } = await checkAll(null, ['/welcome', '/board', '/board/editions', '/activities', '/projects', '/verify', '/login'], 'visitor')
+    const { ctx } = await checkAll(null, ['/welcome', '/board', '/board/editions', '/activities', '/projects', '/verify', '/privacy', '/login'], 'visitor')
     await ctx.close()
   })
 

@@ -70,6 +70,9 @@ describe('first load', () => {
       await cdp.send('Network.emulateNetworkConditions', SLOW_4G)
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
 
+      // The page itself paints a splash before any script or stylesheet arrives.
+      const html = await (await fetch(`${api.url}/home`)).text()
+      assert.match(html, /data-testid="splash"/)
       await page.goto('/home', { waitUntil: 'load', timeout: 60_000 })
       await page.getByTestId('credit-balance').waitFor({ timeout: 60_000 })
       await shot(page, '300-first-load-home')

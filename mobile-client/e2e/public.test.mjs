@@ -55,6 +55,14 @@ describe('public pages, no login', () => {
     await shot(visitor, '200-public-home')
     await visitor.getByTestId('welcome-login').tap()
     await visitor.waitForURL(/\/login/)
+    // From login, the way back to the public pages and the privacy notice.
+    await visitor.getByTestId('login-privacy').tap()
+    await visitor.waitForURL(/\/privacy$/)
+    assert.match((await visitor.getByTestId('privacy').textContent()) ?? '', /爱心人士/)
+    await checkLayout(visitor, 'privacy')
+    await visitor.goBack()
+    await visitor.getByTestId('login-browse').tap()
+    await visitor.waitForURL(/\/welcome$/)
   })
 
   test('the ranking opens on a period with entries, hours in 小时, with no engineering words', async () => {

@@ -77,6 +77,7 @@ const en: Messages = {
     submit: 'Log in',
     expired: 'Your session expired; log in to continue',
     badCredentials: 'Wrong phone number or password',
+    browse: 'Browse without logging in',
   },
   validation: {
     required: 'Please fill in {field}',
@@ -648,6 +649,30 @@ const en: Messages = {
     mismatch: 'The two new passwords differ',
     wrongOld: 'The current password is wrong',
     changed: 'Password changed: please log in again',
+  },
+  privacy: {
+    title: 'Privacy',
+    link: 'Privacy',
+    what: {
+      title: 'What we keep',
+      body: 'Your login phone and password (only a one-way hash of it), your name and town; a resident’s ID number is only ever shown masked; your donations, credits, redemptions, volunteer sign-ups and hours, and perk vouchers.',
+    },
+    who: {
+      title: 'Who sees it',
+      body: 'Your phone, ID number and exact credit balance are seen only by you and the district administration. A charity’s staff see only the donations and activities their organisation handled; a perk partner honouring a voucher sees only a masked name (e.g. 陈*明). No role sees another organisation’s or partner’s data.',
+    },
+    public: {
+      title: 'What is public',
+      body: 'The charity ranking, where project money went and receipt checks are public, but never show a phone, an ID number or an internal id. A personal donation shows as 爱心人士 until you separately agree otherwise; anonymous donations always do. A receipt check shows only its number, the charity, the project, the amount and the date.',
+    },
+    consent: {
+      title: 'Your choices',
+      body: 'Showing your name on public boards (full or masked) needs your separate consent under “Me”, and you can withdraw it at any time: your name then leaves every public page at once, published editions included. Each donation’s visibility can be changed on its own too.',
+    },
+    device: {
+      title: 'Kept on this phone',
+      body: 'To work offline the app keeps the data last synced and your login on this phone; logging out clears them. Settings such as language and large text stay on this phone only.',
+    },
   },
 }
 

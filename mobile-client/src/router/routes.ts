@@ -58,6 +58,7 @@ export type AppRouteName =
   | 'baijiaxin'
   | 'admin-home'
   | 'password'
+  | 'privacy'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
 
@@ -91,6 +92,7 @@ export const pageRoutes: AppRoute[] = [
   { name: 'checkin', path: '/checkin', component: () => import('@/pages/checkin/CheckinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'checkin.title' } },
   { name: 'hours', path: '/hours', component: () => import('@/pages/hours/HoursPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.title' } },
   { name: 'certificate', path: '/hours/certificate', component: () => import('@/pages/certificate/CertificatePage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.certificate' } },
+  { name: 'privacy', path: '/privacy', component: () => import('@/pages/privacy/PrivacyPage.vue'), meta: { public: true, title: 'privacy.title' } },
   { name: 'password', path: '/me/password', component: () => import('@/pages/password/PasswordPage.vue'), meta: { roles: ALL_ROLES, title: 'password.title' } },
   { name: 'baijiaxin', path: '/baijiaxin', component: () => import('@/pages/baijiaxin/BaijiaxinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'baijiaxin.title' } },
   { name: 'perks', path: '/perks', component: () => import('@/pages/perks/PerksPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'perks.title' } },
