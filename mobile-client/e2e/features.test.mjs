@@ -474,11 +474,23 @@ describe('phone client: board, perks, volunteering', () => {
   })
 
   test('a broadcast ADMIN publishes appears on an open resident home without a reload', async () => {
-    const socket = resident.waitForEvent('websocket', { predicate: (ws) => ws.url().endsWith('/graphql/ws') })
+    // Listen from the socket's first moment: the subscribe frame may go out before the home
+    // has finished rendering.
+    /** @type {(ws: import('playwright-core').WebSocket) => void} */
+    let onSocket = () => {}
+    const subscribed = new Promise((resolve) => {
+      onSocket = (ws) => {
+        if (!ws.url().endsWith('/graphql/ws')) return
+        ws.on('framesent', (f) => {
+          if (String(f.payload).includes('"subscribe"')) resolve(null)
+        })
+      }
+    })
+    resident.on('websocket', onSocket)
     await resident.goto('/home')
     await resident.getByTestId('home-broadcast').waitFor()
-    const ws = await socket
-    await ws.waitForEvent('framesent', { predicate: (f) => String(f.payload).includes('"subscribe"') })
+    await subscribed
+    resident.off('websocket', onSocket)
     // The server registers the subscription as it reads the frame; give it that moment.
     await resident.waitForTimeout(500)
     const before = await resident.getByTestId('home-broadcast').getAttribute('data-id')
