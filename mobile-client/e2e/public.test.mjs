@@ -193,6 +193,21 @@ describe('public pages, no login', () => {
     await shot(visitor, '211-public-verify-unknown')
   })
 
+  test('every public page fits a 320 × 640 phone', async () => {
+    await visitor.setViewportSize({ width: 320, height: 640 })
+    try {
+      for (const path of ['/welcome', '/board', '/board/editions', '/activities', '/projects', '/verify', '/verify/receipt/NOSUCHCODE00', '/privacy', '/login']) {
+        await visitor.goto(path)
+        await visitor.locator('.van-nav-bar__title, [data-testid="login-submit"]').first().waitFor()
+        await visitor.waitForLoadState('networkidle')
+        assert.equal(await horizontalOverflow(visitor), 0, `${path} at 320 px`)
+        if (path === '/board') await shot(visitor, '212-public-board-320')
+      }
+    } finally {
+      await visitor.setViewportSize({ width: 390, height: 844 })
+    }
+  })
+
   test('the service worker answers app pages, never the api\'s own addresses', async () => {
     await visitor.goto('/welcome')
     await visitor.getByTestId('welcome').waitFor()

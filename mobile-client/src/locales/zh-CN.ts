@@ -316,7 +316,7 @@ const zhCN = {
     title: '洞头慈善榜',
     boards: { RESIDENTS: '个人捐赠', ORGANISATIONS: '单位捐赠', VOLUNTEER_HOURS: '志愿时长' },
     periods: { MONTH: '月榜', QUARTER: '季度榜', YEAR: '年度榜', ALL_TIME: '累计榜' },
-    keyLabel: { MONTH: '{year} 年 {month} 月', QUARTER: '{year} 年第 {quarter} 季度', YEAR: '{year} 年' },
+    keyLabel: { MONTH: '{year}年{month}月', QUARTER: '{year}年第{quarter}季度', YEAR: '{year}年' },
     fellBack: '{current}还没有人上榜，先为您显示最近有记录的 {period}',
     editions: '往期发布的榜单（可查验）',
     count: '共 {n} 位上榜',
