@@ -6,11 +6,13 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 import { VitePWA } from 'vite-plugin-pwa'
+import { inlineDocuments } from './scripts/inline-documents.mjs'
 
 const apiTarget = process.env.API_URL ?? 'http://localhost:8000'
 
 export default defineConfig({
   plugins: [
+    inlineDocuments(fileURLToPath(new URL('./src/gql', import.meta.url))),
     vue(),
     Components({
       resolvers: [VantResolver()],
@@ -40,13 +42,23 @@ export default defineConfig({
       },
       workbox: {
         // The app shell: every built asset is precached, so the app opens without signal.
-        globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
+        // The QR decoder's WebAssembly too: residents check in by scanning without signal.
+        globPatterns: ['**/*.{js,css,html,svg,png,woff2,wasm}'],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/graphql/, /^\/healthz/, /^\/readyz/, /^\/metrics/],
+        // The API's own addresses are never answered with the app shell.
+        navigateFallbackDenylist: [/^\/graphql/, /^\/feed/, /^\/exports/, /^\/healthz/, /^\/readyz/, /^\/metrics/],
         cleanupOutdatedCaches: true,
       },
     }),
   ],
+  // vue-i18n's build flags: the Composition API only (no legacy API, no global components),
+  // without devtools hooks: less JavaScript on the first load.
+  define: {
+    __VUE_I18N_LEGACY_API__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

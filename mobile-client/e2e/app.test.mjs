@@ -32,6 +32,35 @@ async function homeBalance(page) {
   return Number(text?.trim())
 }
 
+/**
+ * The staff read back the donation before it is sent: donor, amount and project are shown, and
+ * nothing is written until they confirm. @param {import('playwright-core').Page} page @param {RegExp} amount
+ */
+async function confirmDonation(page, amount) {
+  const dialog = page.locator('.donate-confirm:visible')
+  await dialog.waitFor()
+  const text = (await dialog.textContent()) ?? ''
+  assert.match(text, amount)
+  assert.match(text, /捐赠人：1\d{10}/)
+  assert.match(text, /项目：\S+/)
+  await dialog.locator('.van-dialog__confirm').tap()
+}
+
+/**
+ * A receipt or statement reads on a phone: no API names on screen, each label on one line, and
+ * a QR code pointing at its public check. @param {import('playwright-core').Page} page @param {RegExp} verifyPath
+ */
+async function assertPhoneDocument(page, verifyPath) {
+  const card = page.getByTestId('document-card')
+  const text = (await card.textContent()) ?? ''
+  assert.doesNotMatch(text, /verifyReceipt|verifyStatement|[a-z]+[A-Z][a-zA-Z]+\(/, 'no API names')
+  const labels = await card.locator('dt').evaluateAll((els) => els.map((e) => [e.textContent, e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight) || 0]))
+  for (const [label, height] of labels) assert.ok(Number(height) < 40, `the label "${label}" stays on one line (${height} px)`)
+  const url = (await page.getByTestId('document-verify').getAttribute('data-url')) ?? ''
+  assert.match(new URL(url).pathname, verifyPath)
+  await page.getByTestId('document-verify').locator('img').waitFor()
+}
+
 /** The screen fits the phone and its touch targets are big enough. @param {import('playwright-core').Page} page @param {string} name */
 async function checkLayout(page, name) {
   assert.equal(await horizontalOverflow(page), 0, `${name}: no horizontal scroll`)
@@ -54,7 +83,10 @@ after(async () => {
 
 describe('phone client', () => {
   test('a resident logs in and sees their credits, tier and ledger', async () => {
+    // Logged out, the app opens on its public home, with the way in to log in.
     await resident.goto('/')
+    await resident.waitForURL(/\/welcome$/)
+    await resident.getByTestId('tab-login').tap()
     await resident.waitForURL(/\/login/)
     await shot(resident, '01-login')
     await login(resident, PHONES.resident)
@@ -77,11 +109,30 @@ describe('phone client', () => {
     await shot(resident, '04-donations')
     await resident.getByTestId('donation-cell').first().tap()
     await resident.waitForURL(/\/receipt$/)
-    await resident.getByTestId('printable-frame').waitFor()
+    await resident.getByTestId('printable-frame').waitFor({ state: 'attached' })
+    await resident.getByTestId('document-card').waitFor()
+    await assertPhoneDocument(resident, /\/verify\/receipt\/[^/]+$/)
+    await checkLayout(resident, 'receipt')
     await shot(resident, '05-receipt')
+    // Its QR code opens the public check, which confirms it.
+    const verifyUrl = (await resident.getByTestId('document-verify').getAttribute('data-url')) ?? ''
+    await resident.goto(verifyUrl)
+    await resident.locator('[data-testid="verify-result"][data-ok="true"]').waitFor()
+    // Saving makes a PNG picture of it.
+    await resident.goBack()
+    await resident.getByTestId('document-card').waitFor()
+    const [download] = await Promise.all([resident.waitForEvent('download'), resident.getByTestId('document-save').tap()])
+    assert.match(download.suggestedFilename(), /\.png$/)
+    const path = await download.path()
+    const { readFileSync } = await import('node:fs')
+    assert.deepEqual([...readFileSync(path).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file')
 
     await resident.goto('/statement')
-    await resident.getByTestId('statement-summary').or(resident.getByTestId('state-empty')).first().waitFor()
+    // The seeded resident gave in 2025: that year's statement.
+    await resident.locator('.van-tab', { hasText: '2025' }).tap()
+    await resident.getByTestId('statement-summary').waitFor()
+    await assertPhoneDocument(resident, /\/verify\/statement\/[^/]+$/)
+    await checkLayout(resident, 'statement')
     await shot(resident, '06-statement')
 
     await resident.goto('/me')
@@ -119,12 +170,20 @@ describe('phone client', () => {
     await staff.getByTestId('pick-project').tap()
     await staff.locator('.van-picker__confirm').tap()
     await staff.getByTestId('donate-submit').tap()
+    await confirmDonation(staff, /金额：¥1\.00/)
     await staff.locator('input[name="name"]').waitFor()
     await shot(staff, '11-staff-donate-new-donor')
 
     await staff.locator('input[name="phone"]').fill(PHONES.resident)
     await staff.locator('input[name="amount"]').fill('100')
     await staff.getByTestId('donate-submit').tap()
+    // Cancelling the read-back sends nothing and keeps the form as typed.
+    await staff.locator('.donate-confirm:visible').waitFor()
+    await shot(staff, '11b-staff-donate-confirm')
+    await staff.locator('.donate-confirm:visible .van-dialog__cancel').tap()
+    assert.equal(await staff.locator('input[name="amount"]').inputValue(), '100.00')
+    await staff.getByTestId('donate-submit').tap()
+    await confirmDonation(staff, /金额：¥100\.00/)
     const dialog = staff.locator('.van-dialog:visible')
     await dialog.waitFor()
     const message = (await dialog.textContent()) ?? ''
@@ -169,6 +228,7 @@ describe('phone client', () => {
       await staff.getByTestId('pick-project').tap()
       await staff.locator('.van-picker__confirm').tap()
       await staff.getByTestId('donate-submit').tap()
+      await confirmDonation(staff, /金额：¥50\.00/)
       const retry = staff.locator('.van-dialog:visible', { hasText: '提交结果未知' })
       await retry.waitFor()
       await shot(staff, '15-staff-donate-retry')
@@ -233,12 +293,18 @@ describe('phone client', () => {
     await staff.goto('/staff/fulfil')
     await staff.getByTestId('pickup-input').locator('input').fill(code)
     await staff.getByTestId('fulfil-submit').tap()
+    // Nothing is handed over before the staff confirm the code they checked.
+    assert.equal((await staff.getByTestId('fulfil-preview-code').textContent())?.trim(), code)
+    await checkLayout(staff, 'staff-fulfil-preview')
+    await shot(staff, '24-staff-fulfil-preview')
+    await staff.getByTestId('fulfil-confirm').tap()
     await staff.getByTestId('fulfil-result').waitFor()
     await checkLayout(staff, 'staff-fulfil')
     await shot(staff, '24-staff-fulfil')
     // The same code again is refused.
     await staff.getByTestId('pickup-input').locator('input').fill(code)
     await staff.getByTestId('fulfil-submit').tap()
+    await staff.getByTestId('fulfil-confirm').tap()
     await staff.getByText('该兑换已领取或已取消').waitFor()
 
     await resident.reload()
@@ -286,6 +352,33 @@ describe('phone client', () => {
     } finally {
       await ctx.close()
     }
+  })
+
+  test('the ledger groups entries by month and filters earned and spent; a donation shows where it went', async () => {
+    await resident.goto('/ledger')
+    const months = resident.getByTestId('ledger-month')
+    await months.first().waitFor()
+    const keys = await months.evaluateAll((els) => els.map((e) => e.getAttribute('data-month') ?? ''))
+    assert.ok(keys.every((k) => /^\d{4}-\d{2}$/.test(k)), `month groups: ${keys}`)
+    assert.deepEqual([...keys].sort().reverse(), keys, 'newest month first')
+    assert.equal(new Set(keys).size, keys.length, 'one group per month')
+    await checkLayout(resident, 'ledger by month')
+    await shot(resident, '03b-ledger-months')
+    await resident.locator('[data-testid="ledger-filter"] .van-tab', { hasText: '使用' }).tap()
+    await resident.getByTestId('ledger-entry').first().waitFor()
+    const spent = await resident.locator('[data-testid="ledger-entry"] .amount').allTextContents()
+    assert.ok(spent.length > 0 && spent.every((a) => a.trim().startsWith('-')), `only spent entries: ${spent}`)
+    await resident.locator('[data-testid="ledger-filter"] .van-tab', { hasText: '获得' }).tap()
+    await resident.waitForFunction(() => [...document.querySelectorAll('[data-testid="ledger-entry"] .amount')].every((a) => a.textContent?.trim().startsWith('+')))
+    await shot(resident, '03c-ledger-earned')
+
+    await resident.goto('/donations')
+    await resident.getByTestId('trace-open').first().tap()
+    const trace = resident.getByTestId('donation-trace')
+    await trace.getByTestId('trace-unallocated').waitFor()
+    assert.match((await trace.textContent()) ?? '', /您捐赠的/)
+    await checkLayout(resident, 'donation trace')
+    await shot(resident, '04b-donation-trace')
   })
 
   test('offline, the resident still sees the last credits and ledger with a banner', async () => {

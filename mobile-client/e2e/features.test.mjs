@@ -101,6 +101,24 @@ describe('phone client: board, perks, volunteering', () => {
     await resident.getByTestId('home-broadcast').tap()
     await resident.locator('.van-popup:visible h3', { hasText: title }).waitFor()
     await shot(resident, '71-home-broadcast-open')
+    await resident.keyboard.press('Escape')
+  })
+
+  test('百家信 explains its four parts, each with its reason and what raises it', async () => {
+    await resident.goto('/home')
+    await resident.getByTestId('home-baijiaxin').tap()
+    await resident.waitForURL(/\/baijiaxin$/)
+    const parts = resident.getByTestId('baijiaxin-component')
+    await parts.first().waitFor()
+    assert.equal(await parts.count(), 4)
+    const kinds = await parts.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')).sort())
+    assert.deepEqual(kinds, ['DONATION_AMOUNT', 'DONATION_COUNT', 'RELIABILITY', 'VOLUNTEER_HOURS'])
+    for (const text of await parts.allTextContents()) {
+      assert.match(text, /\d+ \/ \d+ 分/, 'points out of the part’s ceiling')
+      assert.ok(text.length > 30, `a reason and a tip: ${text}`)
+    }
+    await checkLayout(resident, 'baijiaxin')
+    await shot(resident, '71b-baijiaxin-explained')
   })
 
   test('the resident sees the 慈善榜 with their rank after staff logs a donation', async () => {
@@ -115,6 +133,7 @@ describe('phone client: board, perks, volunteering', () => {
     await staff.getByTestId('pick-project').tap()
     await staff.locator('.van-picker__confirm').tap()
     await staff.getByTestId('donate-submit').tap()
+    await staff.locator('.donate-confirm:visible .van-dialog__confirm').tap()
     const dialog = staff.locator('.van-dialog:visible', { hasText: '已记录捐赠' })
     await dialog.waitFor()
     await dialog.locator('.van-dialog__confirm').tap()
@@ -195,12 +214,15 @@ describe('phone client: board, perks, volunteering', () => {
     await partner.getByTestId('voucher-honoured').waitFor()
     await shot(partner, '79-partner-honoured')
 
-    // The same code again: it reads as honoured, and honouring it is refused by the api.
+    // The same code again: it reads as honoured, and the button cannot honour it a second time.
     await partner.getByTestId('voucher-code').locator('input').fill(code)
     await partner.getByTestId('voucher-lookup').tap()
     await partner.locator('[data-testid="voucher-found"][data-status="HONOURED"]').waitFor()
-    await partner.getByTestId('voucher-honour').tap()
-    await partner.getByText('该礼遇券已核销或已过期，不能再次核销').waitFor()
+    const honour = partner.getByTestId('voucher-honour')
+    assert.equal(await honour.isDisabled(), true, 'a used voucher cannot be confirmed')
+    assert.equal(await honour.getAttribute('data-blocked'), 'HONOURED')
+    assert.match((await honour.textContent()) ?? '', /已核销，不能再次核销/)
+    assert.match((await partner.getByTestId('voucher-status').textContent()) ?? '', /已核销/)
     await shot(partner, '80-partner-refused')
 
     await resident.goto('/perks')
@@ -258,9 +280,20 @@ describe('phone client: board, perks, volunteering', () => {
     await shot(staff, '84-staff-activity')
     await staff.getByTestId('show-checkin-code').tap()
     await staff.getByTestId('qr-code').locator('img').waitFor()
-    const checkinCode = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    const popup = staff.getByTestId('checkin-code-popup')
+    const checkinCode = (await popup.getAttribute('data-payload')) ?? ''
     assert.match(checkinCode, /^DTCK1\./)
+    // The signed token is in the QR code only, never printed on the screen.
+    assert.doesNotMatch((await popup.textContent()) ?? '', /DTCK1/)
+    assert.notEqual(await staff.getByTestId('qr-code').locator('img').getAttribute('alt'), checkinCode)
     await shot(staff, '85-staff-checkin-code')
+    await staff.getByTestId('checkin-fullscreen').tap()
+    await staff.locator('[data-testid="checkin-code-popup"][data-full="true"]').waitFor()
+    const qrBox = await staff.getByTestId('qr-code').locator('img').boundingBox()
+    assert.ok(qrBox && qrBox.width >= 300, `the full-screen QR is larger: ${qrBox?.width}`)
+    await shot(staff, '85b-staff-checkin-code-full')
+    await staff.locator('.code-popup .van-popup__close-icon').tap()
+    await staff.locator('[data-testid="checkin-code-popup"][data-full="false"]').waitFor()
 
     // No signal: the code is kept on the phone and listed as pending …
     await resident.getByTestId('activity-checkin').tap()
@@ -325,7 +358,8 @@ describe('phone client: board, perks, volunteering', () => {
     await staff.goto('/staff/activities')
     await staff.getByTestId('activity-cell').filter({ hasText: ACTIVITY_TITLE }).tap()
     await staff.getByTestId('show-checkin-code').tap()
-    const payload = (await staff.getByTestId('checkin-payload').textContent())?.trim() ?? ''
+    await staff.getByTestId('qr-code').locator('img').waitFor()
+    const payload = (await staff.getByTestId('checkin-code-popup').getAttribute('data-payload')) ?? ''
     const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
     const video = join(dir, 'checkin.y4m')
     await writeQrVideo(payload, video)
@@ -415,9 +449,11 @@ describe('phone client: board, perks, volunteering', () => {
     const me = sheet.getByTestId('certify-person').filter({ hasText: '陈晓明' })
     await me.waitFor()
     // 09:03–10:20 attended: 1 hour proposed; staff add half an hour, which needs a reason.
-    assert.equal(await me.locator('input').first().inputValue(), '60')
+    assert.equal(await me.locator('input').first().inputValue(), '1.0')
+    assert.match((await me.textContent()) ?? '', /小时/)
+    assert.doesNotMatch((await me.textContent()) ?? '', /分钟/)
     await me.locator('.van-stepper__plus').tap()
-    assert.equal(await me.locator('input').first().inputValue(), '90')
+    assert.equal(await me.locator('input').first().inputValue(), '1.5')
     await sheet.getByTestId('certify-submit').tap()
     await me.getByText('调整时长须填写原因').waitFor()
     await me.getByTestId('certify-reason').locator('input').fill('提前到场协助搬运苗木')
@@ -438,11 +474,23 @@ describe('phone client: board, perks, volunteering', () => {
   })
 
   test('a broadcast ADMIN publishes appears on an open resident home without a reload', async () => {
-    const socket = resident.waitForEvent('websocket', { predicate: (ws) => ws.url().endsWith('/graphql/ws') })
+    // Listen from the socket's first moment: the subscribe frame may go out before the home
+    // has finished rendering.
+    /** @type {(ws: import('playwright-core').WebSocket) => void} */
+    let onSocket = () => {}
+    const subscribed = new Promise((resolve) => {
+      onSocket = (ws) => {
+        if (!ws.url().endsWith('/graphql/ws')) return
+        ws.on('framesent', (f) => {
+          if (String(f.payload).includes('"subscribe"')) resolve(null)
+        })
+      }
+    })
+    resident.on('websocket', onSocket)
     await resident.goto('/home')
     await resident.getByTestId('home-broadcast').waitFor()
-    const ws = await socket
-    await ws.waitForEvent('framesent', { predicate: (f) => String(f.payload).includes('"subscribe"') })
+    await subscribed
+    resident.off('websocket', onSocket)
     // The server registers the subscription as it reads the frame; give it that moment.
     await resident.waitForTimeout(500)
     const before = await resident.getByTestId('home-broadcast').getAttribute('data-id')

@@ -23,8 +23,10 @@ export const PHONES = {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
 
-/** `cargo build -p api`, then the binary under CARGO_TARGET_DIR (default <repo>/target). */
+/** `cargo build -p api`, then the binary under CARGO_TARGET_DIR (default <repo>/target); or API_BIN as it is. */
 export function buildApi() {
+  // A binary built already (API_BIN), e.g. while iterating on the client alone.
+  if (process.env.API_BIN) return resolve(process.env.API_BIN)
   execFileSync('cargo', ['build', '-p', 'api'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] })
   const targetDir = process.env.CARGO_TARGET_DIR ? resolve(repoRoot, process.env.CARGO_TARGET_DIR) : join(repoRoot, 'target')
   const bin = join(targetDir, 'debug', process.platform === 'win32' ? 'api.exe' : 'api')
@@ -217,5 +219,126 @@ export async function launchBrowserWithCamera(video) {
     executablePath: CHROMIUM,
     headless: true,
     args: [...CHROMIUM_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  })
+}
+
+/**
+ * Texts below WCAG contrast: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Colours
+ * come from computed styles: the text colour (faded by any opacity on the way up) against the
+ * first opaque background behind it, translucent layers blended in. Text over a gradient or an
+ * image, and disabled controls, are left out. @param {import('playwright-core').Page} page
+ */
+export async function lowContrast(page) {
+  return page.evaluate(() => {
+    /** @param {string} c @returns {number[]} */
+    const rgba = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/)
+      if (!m) return [0, 0, 0, 0]
+      const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number)
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]
+    }
+    /** @param {number[]} top @param {number[]} under */
+    const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1)
+    /** @param {number[]} c */
+    const lum = (c) => {
+      const [r, g, b] = c.slice(0, 3).map((v) => {
+        const s = v / 255
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+      })
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+    /** The opaque colour behind `el`, or null over a gradient or image. @param {Element} el */
+    const background = (el) => {
+      const layers = []
+      for (let e = /** @type {Element | null} */ (el); e; e = e.parentElement) {
+        const cs = getComputedStyle(e)
+        if (cs.backgroundImage !== 'none') return null
+        const c = rgba(cs.backgroundColor)
+        if (c[3] > 0) layers.push(c)
+        if (c[3] >= 1) break
+      }
+      let bg = [255, 255, 255, 1]
+      for (const layer of layers.reverse()) bg = over(layer, bg)
+      return bg
+    }
+    /** @type {string[]} */
+    const low = []
+    for (const el of document.querySelectorAll('body *')) {
+      const text = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('').trim()
+      if (!text) continue
+      const rect = el.getBoundingClientRect()
+      if (rect.width === 0 || rect.height === 0) continue
+      const cs = getComputedStyle(el)
+      if (cs.visibility === 'hidden' || el.closest('[disabled], .van-button--disabled, .van-field--disabled, .van-switch--disabled, .van-tabs__nav--disabled, [aria-hidden="true"], .print-only')) continue
+      const bg = background(el)
+      if (!bg) continue
+      let opacity = 1
+      for (let e = /** @type {Element | null} */ (el); e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity)
+      if (opacity < 0.05) continue
+      const fgRaw = rgba(cs.color)
+      const fg = over([fgRaw[0], fgRaw[1], fgRaw[2], fgRaw[3] * opacity], bg)
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x)
+      const ratio = (a + 0.05) / (b + 0.05)
+      const size = parseFloat(cs.fontSize)
+      const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700)
+      if (ratio < (large ? 3 : 4.5) - 0.01) low.push(`"${text.slice(0, 16)}" ${ratio.toFixed(2)}:1 (${cs.color} on rgb(${bg.slice(0, 3).join(',')}))`)
+    }
+    return low
+  })
+}
+
+/**
+ * Interactive elements smaller than 44 × 44 px: buttons, links, tabs, clickable cells, radios,
+ * checkboxes, switches, steppers, popup close buttons (what sits in a clickable cell counts as the
+ * cell). @param {import('playwright-core').Page} page
+ */
+export async function smallTapTargets(page) {
+  return page.evaluate(() => {
+    const selector = [
+      'button', 'a[href]', '[role="button"]', '.van-tabbar-item', '.van-cell--clickable', '.van-grid-item__content', '.van-radio',
+      '.van-checkbox', '.van-switch', '.van-popup__close-icon', '.van-stepper__minus', '.van-stepper__plus', '.van-tab', '.van-dropdown-menu__item',
+    ].join(', ')
+    /** @type {string[]} */
+    const small = []
+    for (const el of document.querySelectorAll(selector)) {
+      const r = el.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue
+      // A radio or switch inside a clickable cell: the whole cell takes the tap (checked itself).
+      if (el.parentElement?.closest('.van-cell--clickable')) continue
+      if (r.height < 44 - 0.5 || r.width < 44 - 0.5) {
+        small.push(`${el.className || el.tagName} ${Math.round(r.width)}×${Math.round(r.height)} "${(el.textContent ?? '').trim().slice(0, 16)}"`)
+      }
+    }
+    return small
+  })
+}
+
+/**
+ * Texts that do not grow with the base font size (the phone's text size): each visible text's
+ * computed size at a 16 px root and at a 20 px root; those that stay put are fixed in px.
+ * @param {import('playwright-core').Page} page
+ */
+export async function fixedFontSizes(page) {
+  return page.evaluate(async () => {
+    const texts = () =>
+      [...document.querySelectorAll('body *')].filter((el) => {
+        const r = el.getBoundingClientRect()
+        return r.width > 0 && [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim())
+      })
+    const root = document.documentElement
+    const before = root.style.fontSize
+    root.style.fontSize = '16px'
+    const els = texts()
+    const base = els.map((el) => parseFloat(getComputedStyle(el).fontSize))
+    root.style.fontSize = '20px'
+    await new Promise((r) => requestAnimationFrame(() => r(null)))
+    /** @type {string[]} */
+    const fixed = []
+    els.forEach((el, i) => {
+      const grown = parseFloat(getComputedStyle(el).fontSize) / (base[i] ?? 1)
+      if (grown < 1.2) fixed.push(`${el.tagName}.${el.className} "${(el.textContent ?? '').trim().slice(0, 12)}" ${base[i]}px`)
+    })
+    root.style.fontSize = before
+    return fixed
   })
 }

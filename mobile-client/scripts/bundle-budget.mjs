@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const BUDGET_BYTES = 200 * 1024
+const BUDGET_BYTES = 150 * 1024
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
 /** @type {Record<string, { file: string, imports?: string[], css?: string[], isEntry?: boolean }>} */
 const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8'))

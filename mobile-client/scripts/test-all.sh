@@ -9,8 +9,14 @@ export CI="${CI:-}" NO_COLOR=1 FORCE_COLOR=0 npm_config_fund=false npm_config_au
 
 step() { printf '\n== mobile-client: %s\n' "$*"; }
 
-step "npm ci"
-npm ci --no-fund --no-audit
+step "npm ci (no engine warnings on the Node the machines have)"
+ci_log="$(mktemp)"
+npm ci --no-fund --no-audit 2>&1 | tee "$ci_log"
+if grep -q EBADENGINE "$ci_log"; then
+  echo "FAIL: a dependency does not support $(node --version): pin it (package.json overrides) to a version that does" >&2
+  exit 1
+fi
+rm -f "$ci_log"
 
 step "codegen is fresh (src/gql matches ../schema.graphql and the operations)"
 npm run --silent codegen >/dev/null

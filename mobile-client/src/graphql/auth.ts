@@ -1,11 +1,13 @@
 // The auth exchange: attaches the bearer token, trades the refresh token for a new pair when
-// the access token has run out (or the API answers UNAUTHENTICATED), and when that fails sends
-// the person back to the login screen, which returns them to where they were.
+// the access token has run out (or the API answers UNAUTHENTICATED), and when the API refuses
+// the refresh token sends the person back to the login screen, which returns them to where
+// they were. A refresh that could not be checked (no signal, or the API answering UNAVAILABLE
+// while its database is down) keeps the session: it is tried again with the next request.
 import { authExchange } from '@urql/exchange-auth'
 import type { CombinedError, Operation } from '@urql/core'
 import { graphql, useFragment } from '@/gql'
 import { useSessionStore } from '@/stores/session'
-import { errorCode, isUnauthenticated } from './errors'
+import { isUnauthenticated } from './errors'
 
 export const SessionPayloadFragment = graphql(`
   fragment SessionPayload on AuthPayload {
@@ -59,6 +61,18 @@ export function onSessionExpired(handler: ExpiredHandler): void {
   onExpired = handler
 }
 
+export type RefreshOutcome = 'signed-in' | 'retry-later' | 'signed-out'
+
+/**
+ * What a refresh attempt means for the session: only the API saying UNAUTHENTICATED (the
+ * refresh token is unknown, used, revoked or expired) ends it. UNAVAILABLE, no signal, and any
+ * other failure the API did not pin on the token leave the person signed in.
+ */
+export function refreshOutcome(result: { data?: unknown; error?: CombinedError | undefined }): RefreshOutcome {
+  if (result.data && !result.error) return 'signed-in'
+  return result.error && isUnauthenticated(result.error) ? 'signed-out' : 'retry-later'
+}
+
 export const auth = authExchange(async (utils) => {
   const session = useSessionStore()
 
@@ -88,8 +102,9 @@ export const auth = authExchange(async (utils) => {
         session.signIn(payload)
         return
       }
-      // Without signal the session may still be good: keep it, so the offline view works.
-      if (result.error && errorCode(result.error) === 'NETWORK') return
+      // Without signal, or while the API cannot check sessions, the session may still be
+      // good: keep it (the offline view works) and try again with the next request.
+      if (refreshOutcome(result) !== 'signed-out') return
       session.signOut()
       onExpired()
     },

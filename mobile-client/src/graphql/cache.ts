@@ -90,6 +90,14 @@ export const cacheConfig: CacheExchangeOpts = {
     DisbursementEdge: embedded,
     BroadcastConnection: embedded,
     BroadcastEdge: embedded,
+    RankingEditionConnection: embedded,
+    RankingEditionEdge: embedded,
+    EditionEntry: embedded,
+    EditionVerification: embedded,
+    SupervisionItemConnection: embedded,
+    SupervisionItemEdge: embedded,
+    DonationTrace: embedded,
+    TraceSlice: embedded,
   },
   resolvers: {
     Query: {
@@ -103,6 +111,8 @@ export const cacheConfig: CacheExchangeOpts = {
       mySignups: relayPagination(),
       myVouchers: relayPagination(),
       broadcasts: relayPagination(),
+      rankingEditions: relayPagination(),
+      supervisionItems: relayPagination(),
     },
     Activity: {
       participants: relayPagination(),

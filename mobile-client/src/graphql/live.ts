@@ -3,9 +3,13 @@
 // endpoint speaks. Loaded on demand by the subscription exchange, so a screen without live
 // data never fetches it. The socket opens with the first subscription, closes with the last,
 // and after a drop (no signal, a server restart) keeps retrying quietly, at most every 10 s.
-import { createClient, type Client } from 'graphql-ws'
+// While open it pings the server every 20 s, so a load balancer never sees an idle socket (they
+// commonly cut those after 60 s) and a subscription left open on a screen stays alive.
+import { createClient, type Client, type ClientOptions } from 'graphql-ws'
 
 const MAX_WAIT_MS = 10_000
+/** Ping an open socket this often (graphql-ws keepAlive), well under idle timeouts of 60 s. */
+export const KEEP_ALIVE_MS = 20_000
 
 export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql/ws`
@@ -18,13 +22,18 @@ export function retryDelay(retries: number): number {
 
 let live: Client | null = null
 
-export function liveClient(): Client {
-  live ??= createClient({
-    url: liveUrl(window.location),
+export function liveOptions(url: string): ClientOptions {
+  return {
+    url,
     lazy: true,
+    keepAlive: KEEP_ALIVE_MS,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, retryDelay(retries))),
-  })
+  }
+}
+
+export function liveClient(): Client {
+  live ??= createClient(liveOptions(liveUrl(window.location)))
   return live
 }

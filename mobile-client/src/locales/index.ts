@@ -2,12 +2,12 @@
 import { createI18n } from 'vue-i18n'
 import type { CombinedError } from '@urql/core'
 import { Locale } from 'vant'
-// Vant ships its Chinese texts in its core already; English is fetched when chosen.
+// Vant ships its Chinese texts in its core already; English (Vant's and ours) is fetched only
+// when chosen, so the first load carries one language.
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import { errorCode } from '@/graphql/errors'
 import { DEFAULT_LOCALE, type AppLocale } from '@/stores/preferences'
 import zhCN from './zh-CN'
-import en from './en'
 import type { Messages } from './schema'
 
 export type { MessageKey, Messages } from './schema'
@@ -16,17 +16,20 @@ export const i18n = createI18n<[Messages], AppLocale, false>({
   legacy: false,
   locale: DEFAULT_LOCALE,
   fallbackLocale: DEFAULT_LOCALE,
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': zhCN } as Record<AppLocale, Messages>,
 })
 
 /** Switch the app's texts, Vant's own texts and the document language. */
 export async function applyLocale(locale: AppLocale): Promise<void> {
-  i18n.global.locale.value = locale
-  document.documentElement.lang = locale
   if (locale === 'en') {
-    const { default: enUS } = await import('vant/es/locale/lang/en-US')
+    const [{ default: en }, { default: enUS }] = await Promise.all([import('./en'), import('vant/es/locale/lang/en-US')])
+    i18n.global.setLocaleMessage('en', en)
+    i18n.global.locale.value = locale
+    document.documentElement.lang = locale
     Locale.use('en-US', enUS)
   } else {
+    i18n.global.locale.value = locale
+    document.documentElement.lang = locale
     Locale.use('zh-CN', vantZhCN)
   }
 }

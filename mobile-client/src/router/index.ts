@@ -4,6 +4,7 @@ import { useSessionStore } from '@/stores/session'
 import { onSessionExpired } from '@/graphql/auth'
 import { decide, homeRouteFor } from './roles'
 import { pageRoutes, tabRoutes } from './routes'
+import { setDocumentMeta } from './meta'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -14,7 +15,7 @@ export const router = createRouter({
       children: tabRoutes,
       redirect: () => {
         const role = useSessionStore().role
-        return role ? { name: homeRouteFor(role) } : { name: 'login' }
+        return role ? { name: homeRouteFor(role) } : { name: 'welcome' }
       },
     },
     ...pageRoutes,
@@ -29,7 +30,6 @@ function loginFor(to: RouteLocationNormalized, expired = false) {
 
 router.beforeEach((to) => {
   const session = useSessionStore()
-  if (to.name === 'login' && session.role) return { name: homeRouteFor(session.role) }
   switch (decide(to.meta, session.role)) {
     case 'allow':
       return true
@@ -39,6 +39,10 @@ router.beforeEach((to) => {
       return { name: homeRouteFor(session.role!) }
   }
 })
+
+// Every address is shareable: its title and description follow the page (pages with a
+// name of their own, a project or an activity, refine them once loaded).
+router.afterEach((to) => setDocumentMeta(to.meta.title, to.meta.description))
 
 onSessionExpired(() => {
   const current = router.currentRoute.value

@@ -3,7 +3,7 @@
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
 import { isEnabled, type Feature } from './features'
-import { DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
+import { ADMIN_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
 import type { AppRouteName } from './routes'
 
 export interface NavEntry {
@@ -12,13 +12,17 @@ export interface NavEntry {
   icon: string
   label: MessageKey
   roles: readonly Role[]
+  /** Shown to visitors who have not logged in (the public pages). */
+  anonymous?: boolean
   feature?: Feature
 }
 
 export const TABS: readonly NavEntry[] = [
+  { route: 'welcome', icon: 'home-o', label: 'nav.home', roles: [], anonymous: true },
   { route: 'home', icon: 'home-o', label: 'nav.home', roles: DONOR_ROLES },
-  { route: 'activities', icon: 'flag-o', label: 'nav.activities', roles: DONOR_ROLES, feature: 'activities' },
-  { route: 'board', icon: 'bar-chart-o', label: 'nav.board', roles: DONOR_ROLES, feature: 'board' },
+  { route: 'admin-home', icon: 'chart-trending-o', label: 'nav.adminHome', roles: ADMIN_ROLES },
+  { route: 'activities', icon: 'flag-o', label: 'nav.activities', roles: DONOR_ROLES, anonymous: true, feature: 'activities' },
+  { route: 'board', icon: 'bar-chart-o', label: 'nav.board', roles: [...DONOR_ROLES, ...ADMIN_ROLES], anonymous: true, feature: 'board' },
   { route: 'ledger', icon: 'balance-list-o', label: 'nav.ledger', roles: DONOR_ROLES },
   { route: 'rewards', icon: 'gift-o', label: 'nav.rewards', roles: DONOR_ROLES },
   { route: 'staff-donate', icon: 'add-o', label: 'nav.staffDonate', roles: STAFF_ROLES },
@@ -27,6 +31,7 @@ export const TABS: readonly NavEntry[] = [
   { route: 'staff-activities', icon: 'flag-o', label: 'nav.staffActivities', roles: STAFF_ROLES, feature: 'staffActivities' },
   { route: 'partner-home', icon: 'coupon-o', label: 'nav.partnerHome', roles: PARTNER_ROLES },
   { route: 'profile', icon: 'user-o', label: 'nav.profile', roles: ALL_ROLES },
+  { route: 'login', icon: 'user-o', label: 'nav.login', roles: [], anonymous: true },
 ]
 
 export const HOME_SHORTCUTS: readonly NavEntry[] = [
@@ -43,7 +48,7 @@ export const HOME_SHORTCUTS: readonly NavEntry[] = [
   { route: 'projects', icon: 'cluster-o', label: 'shortcuts.projects', roles: DONOR_ROLES, feature: 'projects' },
 ]
 
+/** A role's entries; a visitor who has not logged in gets the public ones. */
 export function entriesFor(entries: readonly NavEntry[], role: Role | null): NavEntry[] {
-  if (!role) return []
-  return entries.filter((e) => e.roles.includes(role) && isEnabled(e.feature))
+  return entries.filter((e) => (role ? e.roles.includes(role) : !!e.anonymous) && isEnabled(e.feature))
 }

@@ -8,7 +8,7 @@ describe('role routing', () => {
     expect(homeRouteFor('ENTERPRISE')).toBe('home')
     expect(homeRouteFor('ORG_STAFF')).toBe('staff-donate')
     expect(homeRouteFor('PARTNER_STAFF')).toBe('partner-home')
-    expect(homeRouteFor('ADMIN')).toBe('profile')
+    expect(homeRouteFor('ADMIN')).toBe('admin-home')
   })
 
   it('sends the logged-out to login and the wrong role home', () => {
@@ -17,6 +17,9 @@ describe('role routing', () => {
     expect(decide(staffOnly, 'RESIDENT')).toBe('home')
     expect(decide(staffOnly, 'ORG_STAFF')).toBe('allow')
     expect(decide({ public: true }, null)).toBe('allow')
+    expect(decide({ public: true }, 'RESIDENT')).toBe('allow')
+    expect(decide({ public: true, anonymousOnly: true }, 'RESIDENT')).toBe('home')
+    expect(decide({ public: true, anonymousOnly: true }, null)).toBe('allow')
     expect(decide({}, 'PARTNER_STAFF')).toBe('allow')
   })
 
@@ -24,6 +27,13 @@ describe('role routing', () => {
     const metaOf = (path: string): GuardMeta | null =>
       path.startsWith('/ledger') ? { roles: ['RESIDENT'] } : path === '/login' ? { public: true } : null
     expect(afterLoginTarget('/ledger?x=1', 'RESIDENT', metaOf)).toBe('/ledger?x=1')
+  })
+
+  it('returns to the public page the visitor logged in from, never to login itself', () => {
+    const metaOf = (path: string): GuardMeta | null =>
+      path.startsWith('/activities/') ? { public: true } : path === '/login' ? { public: true, anonymousOnly: true } : null
+    expect(afterLoginTarget('/activities/a1', 'RESIDENT', metaOf)).toBe('/activities/a1')
+    expect(afterLoginTarget('/login', 'RESIDENT', metaOf)).toEqual({ name: 'home' })
   })
 
   it('never returns to another role’s page, an unknown page or another site', () => {
@@ -42,7 +52,8 @@ describe('navigation', () => {
     expect(resident).toEqual(['home', 'activities', 'board', 'ledger', 'rewards', 'profile'])
     expect(entriesFor(TABS, 'ORG_STAFF').map((t) => t.route)).toEqual(['staff-donate', 'staff-today', 'staff-fulfil', 'staff-activities', 'profile'])
     expect(entriesFor(TABS, 'PARTNER_STAFF').map((t) => t.route)).toEqual(['partner-home', 'profile'])
-    expect(entriesFor(TABS, null)).toEqual([])
+    expect(entriesFor(TABS, 'ADMIN').map((t) => t.route)).toEqual(['admin-home', 'board', 'profile'])
+    expect(entriesFor(TABS, null).map((t) => t.route)).toEqual(['welcome', 'activities', 'board', 'login'])
   })
 
   it('offers the volunteer shortcuts to residents only, never to enterprises', () => {

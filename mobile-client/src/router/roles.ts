@@ -7,6 +7,7 @@ export const DONOR_ROLES = ['RESIDENT', 'ENTERPRISE'] as const satisfies readonl
 export const RESIDENT_ROLES = ['RESIDENT'] as const satisfies readonly Role[]
 export const STAFF_ROLES = ['ORG_STAFF'] as const satisfies readonly Role[]
 export const PARTNER_ROLES = ['PARTNER_STAFF'] as const satisfies readonly Role[]
+export const ADMIN_ROLES = ['ADMIN'] as const satisfies readonly Role[]
 export const ALL_ROLES = [
   'RESIDENT',
   'ENTERPRISE',
@@ -16,7 +17,7 @@ export const ALL_ROLES = [
 ] as const satisfies readonly Role[]
 
 /** Names of the screens a role can land on. */
-export type HomeRouteName = 'home' | 'staff-donate' | 'partner-home' | 'profile'
+export type HomeRouteName = 'home' | 'staff-donate' | 'partner-home' | 'admin-home'
 
 export function homeRouteFor(role: Role): HomeRouteName {
   switch (role) {
@@ -28,14 +29,17 @@ export function homeRouteFor(role: Role): HomeRouteName {
     case 'PARTNER_STAFF':
       return 'partner-home'
     case 'ADMIN':
-      // The district administers through its console; on the phone it has its profile.
-      return 'profile'
+      // The district administers through its console; on the phone: indicators, overdue
+      // questions and publishing editions.
+      return 'admin-home'
   }
 }
 
 export interface GuardMeta {
-  /** Open without logging in (the login screen itself). */
+  /** Open without logging in (the login screen, the public pages). */
   public?: boolean
+  /** For the logged-out only (login, the public home). */
+  anonymousOnly?: boolean
   /** Roles that may open the screen; every logged-in role when left out. */
   roles?: readonly Role[]
 }
@@ -44,6 +48,7 @@ export type GuardDecision = 'allow' | 'login' | 'home'
 
 /** What the router does with a navigation: let it through, ask to log in, or go home. */
 export function decide(meta: GuardMeta, role: Role | null): GuardDecision {
+  if (meta.anonymousOnly && role !== null) return 'home'
   if (meta.public) return 'allow'
   if (role === null) return 'login'
   if (meta.roles && !meta.roles.includes(role)) return 'home'
@@ -52,7 +57,8 @@ export function decide(meta: GuardMeta, role: Role | null): GuardDecision {
 
 /**
  * Where to go after logging in: the `redirect` query if it is a path inside the app that
- * the role may open, otherwise the role's home. Never an outside address.
+ * the role may open (a public page too: the activity the person wanted to sign up for),
+ * otherwise the role's home. Never an outside address, never back to login.
  */
 export function afterLoginTarget(
   redirect: unknown,
@@ -61,7 +67,7 @@ export function afterLoginTarget(
 ): string | { name: HomeRouteName } {
   if (typeof redirect === 'string' && redirect.startsWith('/') && !redirect.startsWith('//')) {
     const meta = metaOf(redirect)
-    if (meta && !meta.public && decide(meta, role) === 'allow') return redirect
+    if (meta && decide(meta, role) === 'allow') return redirect
   }
   return { name: homeRouteFor(role) }
 }

@@ -2,12 +2,16 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
-import { ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
+import { ADMIN_ROLES, ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Open without logging in. */
     public?: boolean
+    /** For the logged-out only (login, the public home): a signed-in person goes home. */
+    anonymousOnly?: boolean
+    /** The share description (meta description); the app's own when left out. */
+    description?: MessageKey
     /** Who may open it; any logged-in role when left out. */
     roles?: readonly Role[]
     /** The nav bar title. */
@@ -45,14 +49,25 @@ export type AppRouteName =
   | 'certificate'
   | 'staff-activity'
   | 'donation-visibility'
+  | 'welcome'
+  | 'editions'
+  | 'edition'
+  | 'verify'
+  | 'verify-receipt'
+  | 'verify-statement'
+  | 'baijiaxin'
+  | 'admin-home'
+  | 'password'
+  | 'privacy'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
 
 /** Pages inside the tab layout. */
 export const tabRoutes: AppRoute[] = [
+  { name: 'welcome', path: '/welcome', component: () => import('@/pages/welcome/WelcomePage.vue'), meta: { public: true, anonymousOnly: true, title: 'welcome.title', description: 'welcome.description', tab: true } },
   { name: 'home', path: '/home', component: () => import('@/pages/home/HomePage.vue'), meta: { roles: DONOR_ROLES, title: 'home.title', tab: true } },
-  { name: 'activities', path: '/activities', component: () => import('@/pages/activities/ActivitiesPage.vue'), meta: { roles: DONOR_ROLES, title: 'activities.title', tab: true } },
-  { name: 'board', path: '/board', component: () => import('@/pages/board/BoardPage.vue'), meta: { roles: DONOR_ROLES, title: 'board.title', tab: true } },
+  { name: 'activities', path: '/activities', component: () => import('@/pages/activities/ActivitiesPage.vue'), meta: { public: true, title: 'activities.title', description: 'share.activities', tab: true } },
+  { name: 'board', path: '/board', component: () => import('@/pages/board/BoardPage.vue'), meta: { public: true, title: 'board.title', description: 'share.board', tab: true } },
   { name: 'ledger', path: '/ledger', component: () => import('@/pages/ledger/LedgerPage.vue'), meta: { roles: DONOR_ROLES, title: 'ledger.title', tab: true } },
   { name: 'rewards', path: '/rewards', component: () => import('@/pages/rewards/RewardsPage.vue'), meta: { roles: DONOR_ROLES, title: 'rewards.title', tab: true } },
   { name: 'profile', path: '/me', component: () => import('@/pages/profile/ProfilePage.vue'), meta: { roles: ALL_ROLES, title: 'profile.title', tab: true } },
@@ -60,25 +75,35 @@ export const tabRoutes: AppRoute[] = [
   { name: 'staff-today', path: '/staff/today', component: () => import('@/pages/staff-today/StaffTodayPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffToday.title', tab: true } },
   { name: 'staff-fulfil', path: '/staff/fulfil', component: () => import('@/pages/staff-fulfil/StaffFulfilPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffFulfil.title', tab: true } },
   { name: 'staff-activities', path: '/staff/activities', component: () => import('@/pages/staff-activities/StaffActivitiesPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.title', tab: true } },
+  { name: 'admin-home', path: '/admin', component: () => import('@/pages/admin/AdminHomePage.vue'), meta: { roles: ADMIN_ROLES, title: 'admin.title', tab: true } },
   { name: 'partner-home', path: '/partner', component: () => import('@/pages/partner/PartnerHonourPage.vue'), meta: { roles: PARTNER_ROLES, title: 'partner.title', tab: true } },
 ]
 
 /** Pages pushed over the tabs, with a back arrow. */
 export const pageRoutes: AppRoute[] = [
-  { name: 'login', path: '/login', component: () => import('@/pages/login/LoginPage.vue'), meta: { public: true, title: 'login.title' } },
+  { name: 'login', path: '/login', component: () => import('@/pages/login/LoginPage.vue'), meta: { public: true, anonymousOnly: true, title: 'login.title' } },
   { name: 'donations', path: '/donations', component: () => import('@/pages/donations/DonationsPage.vue'), meta: { roles: DONOR_ROLES, title: 'donations.title' } },
   { name: 'donation-visibility', path: '/donations/visibility', component: () => import('@/pages/donation-visibility/DonationVisibilityPage.vue'), meta: { roles: DONOR_ROLES, title: 'donationVisibility.title' } },
   { name: 'receipt', path: '/donations/:id/receipt', component: () => import('@/pages/receipt/ReceiptPage.vue'), meta: { roles: [...DONOR_ROLES, ...STAFF_ROLES], title: 'receipt.title' } },
   { name: 'statement', path: '/statement', component: () => import('@/pages/statement/StatementPage.vue'), meta: { roles: DONOR_ROLES, title: 'statement.title' } },
   { name: 'redemptions', path: '/redemptions', component: () => import('@/pages/redemptions/RedemptionsPage.vue'), meta: { roles: DONOR_ROLES, title: 'redemptions.title' } },
-  { name: 'activity', path: '/activities/:id', component: () => import('@/pages/activity/ActivityPage.vue'), meta: { roles: DONOR_ROLES, title: 'activity.title' } },
+  { name: 'activity', path: '/activities/:id', component: () => import('@/pages/activity/ActivityPage.vue'), meta: { public: true, title: 'activity.title', description: 'share.activities' } },
   // Volunteers are residents: the API takes check-ins, hours and perks from RESIDENT only.
   { name: 'checkin', path: '/checkin', component: () => import('@/pages/checkin/CheckinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'checkin.title' } },
   { name: 'hours', path: '/hours', component: () => import('@/pages/hours/HoursPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.title' } },
   { name: 'certificate', path: '/hours/certificate', component: () => import('@/pages/certificate/CertificatePage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.certificate' } },
+  { name: 'privacy', path: '/privacy', component: () => import('@/pages/privacy/PrivacyPage.vue'), meta: { public: true, title: 'privacy.title' } },
+  { name: 'password', path: '/me/password', component: () => import('@/pages/password/PasswordPage.vue'), meta: { roles: ALL_ROLES, title: 'password.title' } },
+  { name: 'baijiaxin', path: '/baijiaxin', component: () => import('@/pages/baijiaxin/BaijiaxinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'baijiaxin.title' } },
   { name: 'perks', path: '/perks', component: () => import('@/pages/perks/PerksPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'perks.title' } },
-  { name: 'projects', path: '/projects', component: () => import('@/pages/projects/ProjectsPage.vue'), meta: { roles: ALL_ROLES, title: 'projects.title' } },
-  { name: 'project', path: '/projects/:id', component: () => import('@/pages/project/ProjectPage.vue'), meta: { roles: ALL_ROLES, title: 'projects.title' } },
+  { name: 'projects', path: '/projects', component: () => import('@/pages/projects/ProjectsPage.vue'), meta: { public: true, title: 'projects.title', description: 'share.projects' } },
+  { name: 'project', path: '/projects/:id', component: () => import('@/pages/project/ProjectPage.vue'), meta: { public: true, title: 'projects.title', description: 'share.projects' } },
+  { name: 'editions', path: '/board/editions', component: () => import('@/pages/editions/EditionsPage.vue'), meta: { public: true, title: 'editions.title', description: 'share.editions' } },
+  { name: 'edition', path: '/board/editions/:number(\\d+)', component: () => import('@/pages/edition/EditionPage.vue'), meta: { public: true, title: 'editions.one', description: 'share.editions' } },
+  // Printed receipts and statements carry a QR code of these addresses.
+  { name: 'verify', path: '/verify', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.title', description: 'share.verify' } },
+  { name: 'verify-receipt', path: '/verify/receipt/:code', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.receiptTitle', description: 'share.verify' } },
+  { name: 'verify-statement', path: '/verify/statement/:code', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.statementTitle', description: 'share.verify' } },
   { name: 'staff-activity', path: '/staff/activities/:id', component: () => import('@/pages/staff-activity/StaffActivityPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.attendance' } },
   { name: 'partner-honour', path: '/partner/honour', redirect: { name: 'partner-home' } },
 ]

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { LOCALE_STORAGE_KEY, isAppLocale, usePreferencesStore } from './preferences'
+import { ELDER_STORAGE_KEY, LOCALE_STORAGE_KEY, isAppLocale, usePreferencesStore } from './preferences'
 
 describe('preferences store', () => {
   beforeEach(() => {
@@ -24,5 +24,15 @@ describe('preferences store', () => {
     expect(usePreferencesStore().locale).toBe('zh-CN')
     expect(isAppLocale('en')).toBe(true)
     expect(isAppLocale('fr')).toBe(false)
+  })
+
+  it('keeps 长辈模式 off until chosen, then remembers it', () => {
+    expect(usePreferencesStore().elder).toBe(false)
+    usePreferencesStore().setElder(true)
+    setActivePinia(createPinia())
+    expect(usePreferencesStore().elder).toBe(true)
+    expect(localStorage.getItem(ELDER_STORAGE_KEY)).toBe('1')
+    usePreferencesStore().setElder(false)
+    expect(localStorage.getItem(ELDER_STORAGE_KEY)).toBeNull()
   })
 })
