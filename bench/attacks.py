@@ -9,7 +9,7 @@ Starts the release `api` on the embedded default (its own data dir, a free port)
 - 40 concurrent logins for different phones: login latencies, UNAVAILABLE answers, and a
   public read's latency during the flood beside the same read idle.
 
-Usage: python3 bench/attacks.py [path/to/release/api]   (build: cargo build --release -p api)
+Usage: python3 bench/attacks.py [path/to/api]   (default: the release build, cargo build --release -p api)
 """
 
 import concurrent.futures as cf
@@ -111,7 +111,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        print(f"# attack costs, release build, embedded default, {os.cpu_count()} cores")
+        profile = os.path.basename(os.path.dirname(API))
+        print(f"# attack costs, {profile} build ({API}), embedded default, {os.cpu_count()} cores")
 
         plain = sorted(post({"query": "{ __typename }"})[1] for _ in range(50))
         print(f"baseline: {{ __typename }} median {ms(statistics.median(plain))}")
