@@ -191,3 +191,25 @@ async fn only_the_bureau_sets_rules_and_tiers() {
         .ok();
     assert_eq!(tiers["creditTiers"][1]["threshold"], "2000.00");
 }
+
+#[tokio::test]
+async fn a_reward_that_ended_before_it_is_listed_is_refused() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let before = sql_i64(&app, "SELECT COUNT(*) FROM rewards", vec![]).await;
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    let refused = app
+        .gql_as(
+            Some(&staff),
+            "mutation($until: DateTime!) { createReward(input: { name: \"过期大米\", creditPrice: 10, stock: 5, perPersonLimit: 1, validUntil: $until }) { id } }",
+            json!({ "until": yesterday }),
+        )
+        .await;
+    assert_eq!(refused.code(), Some("BAD_USER_INPUT"), "{}", refused.body);
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["field"],
+        "validUntil"
+    );
+    let after = sql_i64(&app, "SELECT COUNT(*) FROM rewards", vec![]).await;
+    assert_eq!(before, after, "nothing written");
+}

@@ -68,6 +68,13 @@ impl NewReward {
         {
             return Err(AppError::bad_field("validUntil", "must be after validFrom"));
         }
+        // A reward that ends before it is listed could never be redeemed.
+        if self.valid_until.is_some_and(|until| until <= Utc::now()) {
+            return Err(AppError::bad_field(
+                "validUntil",
+                "validUntil is in the past: choose a date after today, or leave it empty",
+            ));
+        }
         Ok(())
     }
 }
