@@ -458,16 +458,7 @@ async fn query_bombs_are_refused_before_touching_the_database() {
     let batch: Vec<Value> = (0..1000)
         .map(|_| json!({ "query": "{ towns { edges { cursor } } }" }))
         .collect();
-    let resp: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&batch)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resp = app.gql_batch(&batch).await;
     assert_eq!(
         resp["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
         "{resp}"

@@ -233,16 +233,7 @@ async fn a_request_checks_at_most_one_password() {
     let batch: Vec<Value> = (0..10)
         .map(|_| json!({ "query": format!("mutation {{ {} }}", login("", RESIDENT_PHONE)) }))
         .collect();
-    let answers: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&batch)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answers = app.gql_batch(&batch).await;
     let answers = answers.as_array().expect("a batch answer");
     assert!(
         answers.iter().all(

@@ -241,6 +241,19 @@ impl TestApp {
         self.gql_as(None, query, variables).await
     }
 
+    /// A batched request (a JSON array of operations); the raw answer.
+    pub async fn gql_batch(&self, operations: &[Value]) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .json(operations)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json body")
+    }
+
     pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
         let mut req = self
             .client
