@@ -184,7 +184,8 @@ describe('phone client', () => {
     assert.equal(await staff.locator('input[name="amount"]').inputValue(), '100.00')
     await staff.getByTestId('donate-submit').tap()
     await confirmDonation(staff, /金额：¥100\.00/)
-    const dialog = staff.locator('.van-dialog:visible')
+    // The read-back may still be fading out: wait for the answer's own dialog.
+    const dialog = staff.locator('.van-dialog:visible', { hasText: '已记录捐赠' })
     await dialog.waitFor()
     const message = (await dialog.textContent()) ?? ''
     assert.match(message, /¥100\.00/)
@@ -389,6 +390,8 @@ describe('phone client', () => {
     await resident.getByTestId('credit-balance').waitFor()
     // The service worker has taken control, so the app shell loads without a network.
     await resident.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 30_000 })
+    // Every answer is in, so the cache the phone keeps holds these credits.
+    await resident.waitForLoadState('networkidle')
 
     await residentCtx.setOffline(true)
     try {

@@ -178,6 +178,8 @@ describe('phone client: board, perks, volunteering', () => {
     await resident.goto('/board')
     await resident.getByTestId('my-rank').filter({ hasText: '第 1 名' }).waitFor()
     await resident.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 30_000 })
+    // Every answer is in, so the cache the phone keeps holds this board.
+    await resident.waitForLoadState('networkidle')
     await residentCtx.setOffline(true)
     try {
       await resident.reload()

@@ -187,10 +187,37 @@ export const cacheConfig: CacheExchangeOpts = {
 
 export const CACHE_DB_NAME = 'dt-graphcache'
 
-export function createStorage() {
-  return makeDefaultStorage({ idbName: CACHE_DB_NAME, maxAge: 14 })
+export type CacheStorage = ReturnType<typeof makeDefaultStorage> & {
+  /** Resolves once what the phone kept has been read back into the cache. */
+  hydrated: Promise<void>
 }
 
-export function createCacheExchange(storage: ReturnType<typeof createStorage>) {
+/**
+ * The IndexedDB storage, with two guarantees the default one lacks. It keeps the day's cache
+ * as one record that each write replaces whole, so a write issued before the read-back has
+ * finished (a fast answer on a slow phone) would replace the day's record with only itself:
+ * writes wait for the read-back. And `hydrated` says when a cache-only read means something,
+ * which is what an offline start needs before it decides anything from the cache.
+ */
+export function createStorage(): CacheStorage {
+  let markHydrated = () => {}
+  const hydrated = new Promise<void>((resolve) => (markHydrated = resolve))
+  const inner = makeDefaultStorage({ idbName: CACHE_DB_NAME, maxAge: 14, onCacheHydrated: () => markHydrated() })
+  let readBack: Promise<unknown> = Promise.resolve()
+  return {
+    ...inner,
+    hydrated,
+    readData() {
+      const data = inner.readData()
+      readBack = data.catch(() => undefined)
+      return data
+    },
+    writeData(delta) {
+      return readBack.then(() => inner.writeData(delta))
+    },
+  }
+}
+
+export function createCacheExchange(storage: CacheStorage) {
   return offlineExchange({ ...cacheConfig, storage })
 }
