@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 
 # What the suites need from the machine, installed when missing: Debian's Chromium and a CJK
 # font for the browser tests (never a downloaded browser build).
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then
-  echo "== installing chromium and fonts-wqy-microhei (browser tests)"
+# Python runs the import-cycle check.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy || ! command -v python3 >/dev/null 2>&1; then
+  echo "== installing chromium, fonts-wqy-microhei and python3"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei python3
 fi
 
 PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_HOST=127.0.0.1 REDIS_PORT=6379
@@ -20,6 +21,8 @@ reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== no import cycle between files of api/src"
+python3 tests/import-cycles.py
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -11,8 +11,9 @@ use crate::{
     config::Settings,
     db::{Db, PoolSettings},
     error::AppError,
-    graphql::export_sdl,
-    rankings, seeding, startup,
+    rankings,
+    schema::export_sdl,
+    seeding, startup,
 };
 
 #[derive(Parser, Debug)]
@@ -90,23 +91,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let addr = format!("{}:{}", settings.host, settings.port);
-            let state = startup::build_state(settings).await?;
-            let listener = tokio::net::TcpListener::bind(&addr)
-                .await
-                .with_context(|| format!("binding {addr}"))?;
-            tracing::info!(%addr, "listening; GraphQL at /graphql");
-            if let Some(metrics_addr) = state.settings.metrics_addr.clone() {
-                let metrics = tokio::net::TcpListener::bind(&metrics_addr)
-                    .await
-                    .with_context(|| format!("binding {metrics_addr}"))?;
-                tracing::info!(%metrics_addr, "metrics at /metrics");
-                tokio::spawn(startup::serve(
-                    metrics,
-                    startup::metrics_router(state.clone()),
-                ));
-            }
-            startup::serve(listener, startup::router(state)).await?;
+            startup::Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?;
         }
         Command::Migrate => {
             let db = connect(&settings).await?;

@@ -14,6 +14,16 @@ use crate::config::Settings;
 mod rows;
 pub use rows::{Writes, insert_all, insert_unless_taken, one_of};
 
+use sea_orm::sea_query::{Expr, Func};
+
+/// SUM of a bigint is `numeric` on PostgreSQL; cast it back so both backends give i64.
+pub fn sum_as_bigint(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
+    Expr::expr(Func::cast_as(
+        Func::sum(Expr::col(col)),
+        sea_orm::sea_query::Alias::new("BIGINT"),
+    ))
+}
+
 /// The pool plus what it takes to write safely on either backend.
 #[derive(Clone, Debug)]
 pub struct Db {

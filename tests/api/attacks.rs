@@ -242,7 +242,7 @@ async fn call(
 #[tokio::test]
 async fn every_mutation_by_every_wrong_role_is_refused_and_writes_nothing() {
     let app = spawn_app().await;
-    let (types, mutations) = schema_types(&api::graphql::export_sdl());
+    let (types, mutations) = schema_types(&api::schema::export_sdl());
     let roles: [(Option<Role>, Option<&str>); 6] = [
         (None, None),
         (Some(Role::Resident), Some(RESIDENT_PHONE)),

@@ -344,16 +344,17 @@ async fn a_publication_reaches_subscribers_on_other_replicas_through_redis() {
     let app = spawn_app().await;
     // A second replica: same database and cache (Redis, on the PostgreSQL backend), its own
     // process-local feed and listener.
-    let replica = api::startup::AppState::new(
+    let replica = api::state::AppState::new(
         app.state.db.clone(),
         app.state.cache.clone(),
         app.state.keys.clone(),
         (*app.state.settings).clone(),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let router = api::startup::router(replica);
-    tokio::spawn(async move { api::startup::serve(listener, router).await });
+    let replica = api::startup::Application::with_state(replica)
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", replica.port());
+    tokio::spawn(replica.run_until_stopped());
 
     let mut on_replica = subscribe(&address, "").await;
     settle().await;

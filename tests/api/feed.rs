@@ -94,7 +94,7 @@ async fn only_admins_issue_media_keys() {
 async fn the_feed_lists_published_editions_as_json_and_as_valid_atom() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    desk.resident_gives(&app.state, RESIDENT_PHONE, 88_800)
+    desk.resident_gives(&app.areas, RESIDENT_PHONE, 88_800)
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
     let admin = app.login(ADMIN_PHONE).await;

@@ -10,7 +10,7 @@ async fn schema_graphql_is_exactly_what_the_code_exports() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql"),
     )
     .expect("schema.graphql at the repository root");
-    let exported = api::graphql::export_sdl();
+    let exported = api::schema::export_sdl();
     assert!(
         committed == exported,
         "schema.graphql is stale or hand-edited; regenerate it with `cargo run -p api -- export-schema --output schema.graphql`"

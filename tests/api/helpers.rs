@@ -5,7 +5,9 @@ use std::{path::PathBuf, sync::Arc};
 use api::{
     cache::Cache,
     db::{Db, PoolSettings},
-    startup::{self, AppState},
+    schema::Areas,
+    startup::Application,
+    state::AppState,
 };
 use clap::Parser;
 use serde_json::{Value, json};
@@ -93,6 +95,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The areas' handles the served app uses (the donation recorder, the boards ...).
+    pub areas: Areas,
     _resources: Arc<Resources>,
 }
 
@@ -125,6 +129,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         .clone()
         .unwrap_or_else(|| dir.path().join("no-client"));
     settings.enable_playground = Some(true);
+    settings.host = "127.0.0.1".into();
+    settings.port = 0;
     settings.db_max_connections = 10;
     // Background upkeep would race the tests that look at the sets; they opt in by tweak.
     settings.ranking_reconcile_secs = 0;
@@ -195,16 +201,17 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         api::auth::TokenKeys::new(b"test-secret-test-secret-test-secret!", 900),
         cli.settings,
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let served = Application::with_state(state.clone())
         .await
-        .expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("addr"));
-    let router = startup::router(state.clone());
-    tokio::spawn(async move { startup::serve(listener, router).await });
+        .expect("the app binds a free port");
+    let address = format!("http://127.0.0.1:{}", served.port());
+    let areas = served.areas().clone();
+    tokio::spawn(served.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         state,
+        areas,
         _resources: resources,
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use api::{
     auth::Viewer,
     cache::Cache,
+    db::Db,
     donations::{DonorRef, NewDonation, ReceiptNo, service as donations},
     entities::{
         account, activity, charity_project, donation, enterprise,
@@ -20,9 +21,10 @@ use api::{
     rankings::{
         maintenance,
         model::{ANONYMOUS_NAME, resident_display_name},
-        service as rankings,
     },
-    startup::{self, AppState},
+    schema::Areas,
+    startup::Application,
+    state::AppState,
 };
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -49,6 +51,7 @@ pub struct Desk {
     pub admin: Viewer,
     pub org_id: Uuid,
     pub project_id: Uuid,
+    db: Db,
 }
 
 pub async fn desk(app: &TestApp) -> Desk {
@@ -74,6 +77,7 @@ pub async fn desk(app: &TestApp) -> Desk {
         },
         org_id: project.org_id,
         project_id: project.id,
+        db: app.db().clone(),
     }
 }
 
@@ -84,7 +88,7 @@ fn key() -> IdempotencyKey {
 impl Desk {
     pub async fn give(
         &self,
-        state: &AppState,
+        areas: &Areas,
         donor: DonorRef,
         fen: i64,
         visibility: Visibility,
@@ -106,16 +110,18 @@ impl Desk {
             receipt_no: ReceiptNo::parse(&receipt).unwrap(),
             visibility,
         };
-        donations::record(state, &self.admin, &key(), input, None)
+        areas
+            .donations
+            .record(&self.admin, &key(), input, None)
             .await
             .map_err(|e| e.message())
             .expect("donation recorded")
             .0
     }
 
-    pub async fn resident_gives(&self, state: &AppState, phone: &str, fen: i64) -> donation::Model {
+    pub async fn resident_gives(&self, areas: &Areas, phone: &str, fen: i64) -> donation::Model {
         self.give(
-            state,
+            areas,
             resident_ref(phone),
             fen,
             Visibility::Named,
@@ -124,11 +130,18 @@ impl Desk {
         .await
     }
 
-    pub async fn void(&self, state: &AppState, d: &donation::Model) {
-        donations::void(state, &self.admin, &key(), d.id, "录入错误".into())
-            .await
-            .map_err(|e| e.message())
-            .expect("voided");
+    pub async fn void(&self, areas: &Areas, d: &donation::Model) {
+        donations::void(
+            &self.db,
+            &areas.boards,
+            &self.admin,
+            &key(),
+            d.id,
+            "录入错误".into(),
+        )
+        .await
+        .map_err(|e| e.message())
+        .expect("voided");
     }
 }
 
@@ -331,7 +344,7 @@ async fn certify(app: &TestApp, desk: &Desk, resident_id: Uuid, minutes: i32) {
     .insert(db)
     .await
     .unwrap();
-    rankings::on_hours_certified(&app.state, &cert).await;
+    app.areas.boards.hours_certified(&cert).await;
 }
 
 /// Another API process on the same database and the given cache.
@@ -342,10 +355,9 @@ pub async fn replica(app: &TestApp, cache: Cache) -> String {
         app.state.keys.clone(),
         (*app.state.settings).clone(),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let router = startup::router(state);
-    tokio::spawn(async move { startup::serve(listener, router).await });
+    let replica = Application::with_state(state).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", replica.port());
+    tokio::spawn(replica.run_until_stopped());
     address
 }
 
@@ -395,23 +407,30 @@ async fn the_board_equals_a_direct_database_aggregation_after_donations_voids_an
     set_name(&app, people[0].id, "张晓明", true, NameStyle::Named).await;
     set_name(&app, people[1].id, "李红", true, NameStyle::Masked).await;
 
-    desk.resident_gives(st, &people[0].phone, 50_000).await;
-    desk.resident_gives(st, &people[1].phone, 20_000).await;
-    desk.resident_gives(st, &people[1].phone, 12_345).await;
-    let voided = desk.resident_gives(st, &people[2].phone, 99_900).await;
-    desk.resident_gives(st, &people[2].phone, 3_000).await;
+    desk.resident_gives(&app.areas, &people[0].phone, 50_000)
+        .await;
+    desk.resident_gives(&app.areas, &people[1].phone, 20_000)
+        .await;
+    desk.resident_gives(&app.areas, &people[1].phone, 12_345)
+        .await;
+    let voided = desk
+        .resident_gives(&app.areas, &people[2].phone, 99_900)
+        .await;
+    desk.resident_gives(&app.areas, &people[2].phone, 3_000)
+        .await;
     desk.give(
-        st,
+        &app.areas,
         resident_ref(&people[3].phone),
         40_000,
         Visibility::Anonymous,
         FundingSource::Public,
     )
     .await;
-    desk.resident_gives(st, &people[3].phone, 1_000).await;
+    desk.resident_gives(&app.areas, &people[3].phone, 1_000)
+        .await;
     // Not giving by the resident under the seeded rule: left off the board.
     desk.give(
-        st,
+        &app.areas,
         resident_ref(&people[4].phone),
         700_000,
         Visibility::Named,
@@ -419,7 +438,7 @@ async fn the_board_equals_a_direct_database_aggregation_after_donations_voids_an
     )
     .await;
     desk.give(
-        st,
+        &app.areas,
         DonorRef::WalkIn {
             name: Some("路人".into()),
         },
@@ -428,7 +447,7 @@ async fn the_board_equals_a_direct_database_aggregation_after_donations_voids_an
         FundingSource::Public,
     )
     .await;
-    desk.void(st, &voided).await;
+    desk.void(&app.areas, &voided).await;
     certify(&app, &desk, people[0].id, 150).await;
     certify(&app, &desk, people[5].id, 90).await;
     certify(&app, &desk, people[0].id, 60).await;
@@ -507,7 +526,6 @@ async fn the_board_equals_a_direct_database_aggregation_after_donations_voids_an
 async fn an_enterprise_branch_counts_for_its_parent_group() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    let st = &app.state;
     let db = app.db().conn.clone();
     let find = |name: &'static str| {
         let db = db.clone();
@@ -524,7 +542,7 @@ async fn an_enterprise_branch_counts_for_its_parent_group() {
     let branch = find("浙江洞头海洋渔业集团有限公司鹿西分公司").await;
     let other = find("洞头海霞渔业有限公司").await;
     desk.give(
-        st,
+        &app.areas,
         DonorRef::Enterprise { id: branch.id },
         800_000,
         Visibility::Named,
@@ -532,7 +550,7 @@ async fn an_enterprise_branch_counts_for_its_parent_group() {
     )
     .await;
     desk.give(
-        st,
+        &app.areas,
         DonorRef::Enterprise { id: parent.id },
         300_000,
         Visibility::Named,
@@ -540,7 +558,7 @@ async fn an_enterprise_branch_counts_for_its_parent_group() {
     )
     .await;
     desk.give(
-        st,
+        &app.areas,
         DonorRef::Enterprise { id: other.id },
         1_000_000,
         Visibility::Named,
@@ -548,7 +566,7 @@ async fn an_enterprise_branch_counts_for_its_parent_group() {
     )
     .await;
     desk.give(
-        st,
+        &app.areas,
         DonorRef::Enterprise { id: other.id },
         5_000_000,
         Visibility::Named,
@@ -594,7 +612,7 @@ async fn after_the_cache_is_flushed_the_board_answers_from_the_database_and_rebu
     maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
     let people = residents(&app, 3).await;
     for (i, p) in people.iter().enumerate() {
-        desk.resident_gives(st, &p.phone, 10_000 * (i as i64 + 1))
+        desk.resident_gives(&app.areas, &p.phone, 10_000 * (i as i64 + 1))
             .await;
     }
     let before = board(&app, None, residents_all_time(10)).await;
@@ -639,7 +657,7 @@ async fn a_read_after_a_flush_rebuilds_the_set_for_the_next_reads() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
     let people = residents(&app, 2).await;
-    desk.resident_gives(&app.state, &people[0].phone, 8_800)
+    desk.resident_gives(&app.areas, &people[0].phone, 8_800)
         .await;
     let first = board(&app, None, residents_all_time(5)).await;
     assert_eq!(first["source"], "DATABASE", "nothing was built yet");
@@ -652,7 +670,7 @@ async fn a_read_after_a_flush_rebuilds_the_set_for_the_next_reads() {
         }
     }
     assert_eq!(source, "CACHE");
-    desk.resident_gives(&app.state, &people[1].phone, 9_900)
+    desk.resident_gives(&app.areas, &people[1].phone, 9_900)
         .await;
     let next = board(&app, None, residents_all_time(5)).await;
     assert_eq!(next["source"], "CACHE");
@@ -669,12 +687,12 @@ async fn with_the_cache_unreachable_the_api_still_answers_from_the_database() {
         std::time::Duration::from_millis(200),
     )
     .unwrap();
-    let down_state = app.state.with_cache(down.clone());
+    let down_areas = Areas::start(&app.state.with_cache(down.clone()));
     let people = residents(&app, 2).await;
     // Writes go through: the cache is not needed to record a donation.
-    desk.resident_gives(&down_state, &people[0].phone, 12_300)
+    desk.resident_gives(&down_areas, &people[0].phone, 12_300)
         .await;
-    desk.resident_gives(&down_state, &people[1].phone, 4_500)
+    desk.resident_gives(&down_areas, &people[1].phone, 4_500)
         .await;
     let address = replica(&app, down).await;
     let answer = gql_at(&address, BOARD, residents_all_time(10)).await["leaderboard"].clone();
@@ -688,7 +706,7 @@ async fn equal_totals_share_a_rank_and_the_next_rank_skips() {
     let desk = desk(&app).await;
     let people = residents(&app, 4).await;
     for (p, fen) in people.iter().zip([10_000, 10_000, 5_000, 20_000]) {
-        desk.resident_gives(&app.state, &p.phone, fen).await;
+        desk.resident_gives(&app.areas, &p.phone, fen).await;
     }
     for _ in 0..2 {
         // Once from the database, once from the set the first read rebuilt.
@@ -708,22 +726,24 @@ async fn equal_totals_share_a_rank_and_the_next_rank_skips() {
 async fn masked_and_anonymous_names_appear_as_specified_and_the_donor_keeps_a_private_total() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    let st = &app.state;
     let people = residents(&app, 2).await;
     set_name(&app, people[0].id, "王小丽", true, NameStyle::Named).await;
     set_name(&app, people[1].id, "周强", false, NameStyle::Named).await;
     // 陈晓明 consented to a masked name in the seeds.
-    desk.resident_gives(st, RESIDENT_PHONE, 30_000).await;
+    desk.resident_gives(&app.areas, RESIDENT_PHONE, 30_000)
+        .await;
     desk.give(
-        st,
+        &app.areas,
         resident_ref(RESIDENT_PHONE),
         25_000,
         Visibility::Anonymous,
         FundingSource::Public,
     )
     .await;
-    desk.resident_gives(st, &people[0].phone, 40_000).await;
-    desk.resident_gives(st, &people[1].phone, 20_000).await;
+    desk.resident_gives(&app.areas, &people[0].phone, 40_000)
+        .await;
+    desk.resident_gives(&app.areas, &people[1].phone, 20_000)
+        .await;
 
     let token = app.login(RESIDENT_PHONE).await;
     let b = board(&app, Some(&token), residents_all_time(10)).await;
@@ -748,7 +768,7 @@ async fn masked_and_anonymous_names_appear_as_specified_and_the_donor_keeps_a_pr
 
     // Two-character names are masked as 周*.
     set_name(&app, people[1].id, "周强", true, NameStyle::Masked).await;
-    rankings::board_changed(st).await;
+    app.areas.boards.changed().await;
     let b = board(&app, None, residents_all_time(10)).await;
     assert_eq!(b["entries"][3]["displayName"], "周*");
 }
@@ -757,7 +777,7 @@ async fn masked_and_anonymous_names_appear_as_specified_and_the_donor_keeps_a_pr
 async fn withdrawing_consent_takes_the_name_off_the_board_at_once() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    desk.resident_gives(&app.state, RESIDENT_PHONE, 66_600)
+    desk.resident_gives(&app.areas, RESIDENT_PHONE, 66_600)
         .await;
     let token = app.login(RESIDENT_PHONE).await;
     let named = board(&app, None, residents_all_time(5)).await;
@@ -815,10 +835,10 @@ async fn a_donor_can_make_their_own_donation_anonymous_and_nobody_elses() {
         .await
         .unwrap();
     let mine = desk
-        .resident_gives(&app.state, RESIDENT_PHONE, 12_000)
+        .resident_gives(&app.areas, RESIDENT_PHONE, 12_000)
         .await;
     let other = desk
-        .resident_gives(&app.state, &residents(&app, 1).await[0].phone, 3_000)
+        .resident_gives(&app.areas, &residents(&app, 1).await[0].phone, 3_000)
         .await;
     let token = app.login(RESIDENT_PHONE).await;
     let change = "mutation($id: ID!, $v: Visibility!) { setDonationVisibility(donationId: $id, visibility: $v) { visibility } }";
@@ -850,9 +870,9 @@ async fn a_resident_far_outside_the_top_still_gets_their_rank() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
     for p in residents(&app, 30).await {
-        desk.resident_gives(&app.state, &p.phone, 50_000).await;
+        desk.resident_gives(&app.areas, &p.phone, 50_000).await;
     }
-    desk.resident_gives(&app.state, RESIDENT_PHONE, 100).await;
+    desk.resident_gives(&app.areas, RESIDENT_PHONE, 100).await;
     let token = app.login(RESIDENT_PHONE).await;
     for _ in 0..2 {
         let b = board(&app, Some(&token), residents_all_time(5)).await;
@@ -882,7 +902,7 @@ async fn a_board_read_after_an_acknowledged_write_is_never_stale_on_any_replica(
         // Read on both replicas (filling both response caches), write, read again.
         board(&app, None, residents_all_time(3)).await;
         gql_at(&other, BOARD, residents_all_time(3)).await;
-        desk.resident_gives(&app.state, &people[0].phone, 1_000 * i)
+        desk.resident_gives(&app.areas, &people[0].phone, 1_000 * i)
             .await;
         expected += 1_000 * i;
         let want = Fen::new(expected).to_string();
@@ -943,9 +963,9 @@ async fn an_edition_stays_exactly_as_published_after_later_donations() {
     let desk = desk(&app).await;
     let people = residents(&app, 2).await;
     let first = desk
-        .resident_gives(&app.state, RESIDENT_PHONE, 52_000)
+        .resident_gives(&app.areas, RESIDENT_PHONE, 52_000)
         .await;
-    desk.resident_gives(&app.state, &people[0].phone, 18_000)
+    desk.resident_gives(&app.areas, &people[0].phone, 18_000)
         .await;
     // An edition shows the ledger as it stood a moment before publication.
     tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
@@ -962,9 +982,9 @@ async fn an_edition_stays_exactly_as_published_after_later_donations() {
     assert_eq!(rules["rules"][0]["excludeGovernmentMatching"], true);
 
     // Later: more donations, a void, a withdrawn consent.
-    desk.resident_gives(&app.state, &people[1].phone, 99_000)
+    desk.resident_gives(&app.areas, &people[1].phone, 99_000)
         .await;
-    desk.void(&app.state, &first).await;
+    desk.void(&app.areas, &first).await;
     let token = app.login(RESIDENT_PHONE).await;
     app.gql_as(
         Some(&token),
@@ -1049,9 +1069,9 @@ async fn ranking_rules_are_data_and_the_minimum_to_appear_applies_at_once() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
     let people = residents(&app, 2).await;
-    desk.resident_gives(&app.state, &people[0].phone, 5_000)
+    desk.resident_gives(&app.areas, &people[0].phone, 5_000)
         .await;
-    desk.resident_gives(&app.state, &people[1].phone, 50_000)
+    desk.resident_gives(&app.areas, &people[1].phone, 50_000)
         .await;
     let admin = app.login(ADMIN_PHONE).await;
     let create = "mutation($at: DateTime!) { createRankingRule(input: { effectiveFrom: $at,
@@ -1206,7 +1226,7 @@ async fn after_a_flush_the_upkeep_restores_every_standing_set_without_a_read_or_
     maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
     let people = residents(&app, 3).await;
     for (i, p) in people.iter().enumerate() {
-        desk.resident_gives(st, &p.phone, 10_000 * (i as i64 + 1))
+        desk.resident_gives(&app.areas, &p.phone, 10_000 * (i as i64 + 1))
             .await;
     }
     // Let the upkeep see the sets once, then lose them all.
@@ -1238,7 +1258,8 @@ async fn the_periodic_rebuild_repairs_a_set_that_missed_a_write_nobody_reported(
     let desk = desk(&app).await;
     let st = &app.state;
     let people = residents(&app, 2).await;
-    desk.resident_gives(st, &people[0].phone, 30_000).await;
+    desk.resident_gives(&app.areas, &people[0].phone, 30_000)
+        .await;
     maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
     // A process that died between its commit and its set update: the set is short, and ready.
     let all = api::rankings::model::BoardSpec {
@@ -1269,16 +1290,17 @@ async fn sets_a_write_had_to_invalidate_are_rebuilt_by_the_upkeep_without_a_read
     let desk = desk(&app).await;
     let st = &app.state;
     let people = residents(&app, 1).await;
-    let gift = desk.resident_gives(st, &people[0].phone, 12_300).await;
+    let gift = desk
+        .resident_gives(&app.areas, &people[0].phone, 12_300)
+        .await;
     maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
     // A write that cannot prove the sets lack it (its ticket was read while the cache was
     // unreachable) drops every set it touches instead of counting into them.
-    rankings::on_donations_recorded(
-        st,
-        api::rankings::Ticket::unknown(),
-        std::slice::from_ref(&gift),
-    )
-    .await;
+    app.areas
+        .boards
+        .unproven_write()
+        .donations_recorded(std::slice::from_ref(&gift))
+        .await;
     let dropped = maintenance::verify_all(app.db(), &st.cache).await.unwrap();
     assert!(
         dropped
@@ -1336,7 +1358,7 @@ async fn paging_past_the_first_page_keeps_tied_totals_on_one_rank_across_pages()
         .iter()
         .zip([50_000, 30_000, 30_000, 30_000, 10_000, 10_000])
     {
-        desk.resident_gives(&app.state, &p.phone, fen).await;
+        desk.resident_gives(&app.areas, &p.phone, fen).await;
     }
     let expected: Vec<(i64, String)> = [
         (1, "500.00"),
@@ -1381,7 +1403,7 @@ async fn a_later_page_served_from_the_response_cache_is_never_stale_after_a_writ
         .unwrap();
     let people = residents(&app, 4).await;
     for (p, fen) in people.iter().zip([40_000, 30_000, 20_000, 10_000]) {
-        desk.resident_gives(&app.state, &p.phone, fen).await;
+        desk.resident_gives(&app.areas, &p.phone, fen).await;
     }
     let first = page(&app, 2, None).await;
     let cursor = first["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
@@ -1407,7 +1429,7 @@ async fn a_later_page_served_from_the_response_cache_is_never_stale_after_a_writ
         );
     }
     // The last resident climbs to the top: the same request now shows the new order.
-    desk.resident_gives(&app.state, &people[3].phone, 35_000)
+    desk.resident_gives(&app.areas, &people[3].phone, 35_000)
         .await;
     let second = page(&app, 2, Some(&cursor)).await;
     assert_eq!(

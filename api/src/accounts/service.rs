@@ -14,7 +14,7 @@ use crate::{
     db::Db,
     entities::{account, enums::Role, refresh_token},
     error::{AppError, AppResult},
-    startup::AppState,
+    state::AppState,
 };
 
 /// What a successful login or refresh hands back.

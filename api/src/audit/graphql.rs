@@ -19,9 +19,9 @@ use crate::{
     auth::{Auth, RoleGuard, policy},
     entities::{audit_log, enums::Role},
     error::AppError,
-    graphql::{Connection, connection, parse_id, state},
+    graphql::{Connection, RequestIdValue, connection, parse_id, state},
     pagination::PageRequest,
-    startup::{AppState, RequestIdValue},
+    state::AppState,
 };
 
 /// Secrets that never reach the audit log.
@@ -189,6 +189,7 @@ impl Extension for Gate {
         let mut arguments = arguments;
         redact(&mut arguments);
         let app = ctx.data_opt::<AppState>();
+        let writer = ctx.data_opt::<service::Writer>();
         let target = snapshot::target(&action);
         let before = match (app, target) {
             (Some(app), Some((table, locate))) => {
@@ -217,7 +218,7 @@ impl Extension for Gate {
             return result;
         }
         let result = result?;
-        if let (Some(value), Some(app)) = (&result, app) {
+        if let (Some(value), Some(app), Some(writer)) = (&result, app, writer) {
             let mut returned = value.clone().into_json().unwrap_or_default();
             redact(&mut returned);
             let entity_id = result_id(&returned);
@@ -250,7 +251,7 @@ impl Extension for Gate {
                 before,
                 after: Some(after),
             };
-            if let Err(err) = app.audit.append(entry).await {
+            if let Err(err) = writer.append(entry).await {
                 tracing::error!(error = ?err, "audit append failed");
             }
         }

@@ -1,5 +1,6 @@
 //! Authentication and authorisation: passwords, tokens, the viewer, and guards.
 
+mod bearer;
 mod guards;
 mod password;
 pub mod policy;
@@ -7,6 +8,7 @@ mod sessions;
 mod tokens;
 mod viewer;
 
+pub use bearer::authenticate;
 pub use guards::RoleGuard;
 pub use password::{
     MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, check_new_password, hash_password, hashing_slots,

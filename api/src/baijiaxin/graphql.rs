@@ -10,8 +10,8 @@ use super::{
 use crate::{
     auth::RoleGuard,
     entities::enums::Role,
-    graphql::{state, viewer},
-    volunteering::{parse_id, service::resident_of},
+    graphql::{parse_id, state, viewer},
+    volunteering::service::resident_of,
 };
 
 /// What a component of the score measures.

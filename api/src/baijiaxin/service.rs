@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::model::{Inputs, Score, WINDOW_MONTHS, score};
 use crate::{
-    credits::rules::DISTRICT_TZ,
+    district_time::DISTRICT_TZ,
     entities::{
         activity, donation,
         enums::{ActivityStatus, DonationStatus, SignupStatus},

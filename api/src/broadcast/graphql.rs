@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{NewBroadcast, service};
+use super::{Feed, NewBroadcast, service};
 use crate::{
     auth::RoleGuard,
     catalog::{CharityOrg, CharityProject, Town, service as catalog},
@@ -15,7 +15,7 @@ use crate::{
         enums::{BroadcastKind, BroadcastStatus, Role},
     },
     error::AppError,
-    graphql::{Connection, auth, connection, load_by_id, parse_id, state, viewer},
+    graphql::{Connection, auth, connection, handle, load_by_id, parse_id, state, viewer},
     pagination::PageRequest,
 };
 
@@ -203,7 +203,7 @@ impl BroadcastMutation {
     async fn publish_broadcast(&self, ctx: &Context<'_>, id: ID) -> Result<Broadcast> {
         let id = parse_id("id", &id)?;
         Ok(Broadcast(
-            service::publish(state(ctx), viewer(ctx)?, id).await?,
+            service::publish(&state(ctx).db, handle::<Feed>(ctx), viewer(ctx)?, id).await?,
         ))
     }
 
@@ -232,7 +232,7 @@ impl BroadcastSubscription {
     ) -> Result<impl Stream<Item = Broadcast> + use<>> {
         let town_id = town_id(ctx, town).await?;
         let app = state(ctx).clone();
-        let receiver = app.feed.subscribe().await;
+        let receiver = handle::<Feed>(ctx).subscribe().await;
         let ids = futures::stream::unfold(receiver, |mut rx| async move {
             loop {
                 match rx.recv().await {

@@ -8,7 +8,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::{NewBroadcast, parse_hide_reason};
+use super::{
+    feed::Feed,
+    model::{NewBroadcast, parse_hide_reason},
+};
 use crate::{
     auth::Viewer,
     db::Db,
@@ -19,7 +22,6 @@ use crate::{
     },
     error::{AppError, AppResult},
     pagination::{self, Page, PageRequest},
-    startup::AppState,
 };
 
 /// Post for the viewer's org (ADMIN: any org). It waits for moderation.
@@ -82,10 +84,15 @@ pub async fn find(db: &Db, id: Uuid) -> AppResult<broadcast::Model> {
 }
 
 /// Publish a pending (or hidden) post and announce it to live subscribers. ADMIN only.
-#[tracing::instrument(skip(app, viewer))]
-pub async fn publish(app: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<broadcast::Model> {
-    let published = mark_published(&app.db, viewer, id).await?;
-    app.feed.announce(id).await;
+#[tracing::instrument(skip(db, feed, viewer))]
+pub async fn publish(
+    db: &Db,
+    feed: &Feed,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<broadcast::Model> {
+    let published = mark_published(db, viewer, id).await?;
+    feed.announce(id).await;
     Ok(published)
 }
 

@@ -7,11 +7,9 @@ use super::service;
 use crate::{
     entities::{self, enums},
     error::AppError,
-    graphql::{Connection, connection, load_by_id, offset_connection, state},
+    graphql::{Connection, connection, load_by_id, offset_connection, parse_id, state},
     pagination::PageRequest,
 };
-
-pub use crate::graphql::parse_id;
 
 /// 街道 / 乡镇.
 pub struct Town(pub entities::town::Model);

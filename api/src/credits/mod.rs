@@ -7,4 +7,4 @@ pub mod rules;
 pub mod statements;
 pub mod tiers;
 
-pub use graphql::{CreditRule, CreditsMutation, CreditsQuery};
+pub use graphql::{CreditRule, CreditTier, CreditsMutation, CreditsQuery, Redemption, TierBenefit};

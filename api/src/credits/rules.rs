@@ -1,7 +1,7 @@
 //! Conversion rules: credits per yuan (by donor kind) and per volunteer hour, dated so that a
 //! past donation keeps the rule that was in force on its day.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
@@ -11,24 +11,13 @@ use uuid::Uuid;
 use crate::{
     auth::Viewer,
     db::Db,
+    district_time::{DISTRICT_TZ, local_midnight},
     entities::{
         credit_rule,
         enums::{CreditRuleKind, DonorKind},
     },
     error::{AppError, AppResult},
 };
-
-/// The district's time zone: periods, days and rule dates are all local.
-pub const DISTRICT_TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
-
-/// Midnight at the start of a local day, as an instant.
-pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
-    DISTRICT_TZ
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .single()
-        .expect("Asia/Shanghai has no DST gaps")
-        .with_timezone(&Utc)
-}
 
 pub fn donation_rule_kind(donor: DonorKind) -> CreditRuleKind {
     match donor {
@@ -131,14 +120,5 @@ mod tests {
         assert_eq!(credits_for(&rule(1, 1000), 9_999), 9);
         assert_eq!(credits_for(&rule(10, 60), 150), 25);
         assert_eq!(credits_for(&rule(1, 1000), i64::MAX), i64::MAX / 1000);
-    }
-
-    #[test]
-    fn local_midnight_is_sixteen_hundred_utc_the_day_before() {
-        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        assert_eq!(
-            local_midnight(day).to_rfc3339(),
-            "2025-12-31T16:00:00+00:00"
-        );
     }
 }

@@ -11,9 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::rules::{DISTRICT_TZ, local_midnight};
 use crate::{
     db::Db,
+    db::sum_as_bigint,
+    district_time::{DISTRICT_TZ, local_midnight},
     entities::{donation, enums::DonationStatus, yearly_statement},
     error::{AppError, AppResult},
 };
@@ -39,14 +40,6 @@ async fn totals(db: &Db, donor_id: Uuid, year: i32) -> AppResult<(i32, i64, i64)
         .await?;
     let (n, total, credits) = row.unwrap_or((0, None, None));
     Ok((n as i32, total.unwrap_or(0), credits.unwrap_or(0)))
-}
-
-/// SUM of a bigint is `numeric` on PostgreSQL; cast it back so both backends give i64.
-pub fn sum_as_bigint(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
-    Expr::expr(Func::cast_as(
-        Func::sum(Expr::col(col)),
-        sea_orm::sea_query::Alias::new("BIGINT"),
-    ))
 }
 
 fn statement_code() -> String {

@@ -24,15 +24,15 @@ use super::{
 use crate::{
     accounts::Phone,
     audit::{self, service::AuditEntry, snapshot},
-    credits::rules::DISTRICT_TZ,
+    auth::Viewer,
     db::{self, Db},
+    district_time::DISTRICT_TZ,
     entities::{
         campaign, charity_project, credit_rule, donation, donor, enums::DonorKind, resident,
     },
     error::{AppError, AppResult},
     idempotency::{self, Freshness, IdempotencyKey, NewClaim},
-    rankings,
-    startup::AppState,
+    rankings::{BoardWrite, Boards},
 };
 
 /// Most donations one transaction carries.
@@ -45,7 +45,6 @@ type Reply = oneshot::Sender<AppResult<(donation::Model, Freshness)>>;
 
 /// One `recordDonation` waiting for its batch.
 pub(super) struct Pending {
-    pub app: AppState,
     pub account_id: Uuid,
     pub key: IdempotencyKey,
     pub hash: String,
@@ -64,22 +63,63 @@ pub struct Recorder {
     queue: mpsc::UnboundedSender<Pending>,
 }
 
+/// What the writer's batches write with.
+#[derive(Clone)]
+struct Writer {
+    db: Db,
+    boards: Boards,
+    audit: audit::service::Writer,
+    recorder: Recorder,
+}
+
 impl Recorder {
     /// Start the writer (needs a running Tokio runtime). `concurrent_batches` transactions
     /// may be open at once; while all are busy, new requests gather into the next batch.
-    pub fn start(concurrent_batches: usize) -> Self {
+    pub fn start(
+        db: Db,
+        boards: Boards,
+        audit: audit::service::Writer,
+        concurrent_batches: usize,
+    ) -> Self {
         let (queue, inbox) = mpsc::unbounded_channel();
-        tokio::spawn(dispatch(inbox, concurrent_batches.max(1)));
-        Self { queue }
+        let recorder = Self { queue };
+        let writer = Writer {
+            db,
+            boards,
+            audit,
+            recorder: recorder.clone(),
+        };
+        tokio::spawn(dispatch(writer, inbox, concurrent_batches.max(1)));
+        recorder
     }
 
-    pub(super) async fn record(
+    /// Log a donation for the viewer's org (or any org, for ADMIN), once per idempotency
+    /// key. Concurrent donations share a transaction; the answer comes after the commit.
+    #[tracing::instrument(skip(self, viewer, input, audit), fields(org = %input.org_id))]
+    pub async fn record(
         &self,
-        pending: impl FnOnce(Reply) -> Pending,
+        viewer: &Viewer,
+        key: &IdempotencyKey,
+        input: NewDonation,
+        audit: Option<AuditEntry>,
     ) -> AppResult<(donation::Model, Freshness)> {
+        viewer.require_org(input.org_id)?;
+        input.check_shape(Utc::now())?;
+        let hash = idempotency::request_hash(&input);
+        // The id is chosen up front so the idempotency claim can carry the answer from the start.
+        let id = Uuid::now_v7();
         let (reply, answer) = oneshot::channel();
         self.queue
-            .send(pending(reply))
+            .send(Pending {
+                account_id: viewer.account_id,
+                key: key.clone(),
+                hash,
+                id,
+                input,
+                attempts: 0,
+                audit,
+                reply,
+            })
             .map_err(|_| AppError::Unavailable("donation writer stopped".into()))?;
         answer
             .await
@@ -102,7 +142,7 @@ impl Recorder {
     }
 }
 
-async fn dispatch(mut inbox: mpsc::UnboundedReceiver<Pending>, slots: usize) {
+async fn dispatch(writer: Writer, mut inbox: mpsc::UnboundedReceiver<Pending>, slots: usize) {
     let slots = Arc::new(Semaphore::new(slots));
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -115,8 +155,9 @@ async fn dispatch(mut inbox: mpsc::UnboundedReceiver<Pending>, slots: usize) {
             return;
         }
         let items = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));
+        let writer = writer.clone();
         tokio::spawn(async move {
-            write_and_answer(items).await;
+            write_and_answer(&writer, items).await;
             drop(slot);
         });
     }
@@ -130,27 +171,27 @@ enum Outcome {
     Again,
 }
 
-async fn write_and_answer(items: Vec<Pending>) {
-    let Some(app) = items.first().map(|p| p.app.clone()) else {
+async fn write_and_answer(writer: &Writer, items: Vec<Pending>) {
+    if items.is_empty() {
         return;
-    };
+    }
     // A repeated key waits for the first of its batch (to replay it, or to find it refused).
     let mut seen = HashSet::new();
     let (items, repeats): (Vec<_>, Vec<_>) = items
         .into_iter()
         .partition(|p| seen.insert((p.account_id, p.key.as_str().to_owned())));
     for p in repeats {
-        app.donations.put_back(p);
+        writer.recorder.put_back(p);
     }
     let started = std::time::Instant::now();
     // Read before the commit: it lets the ranking cache prove it has not counted these yet.
     // It runs beside the transaction's statements; the commit waits for it.
-    let ticket = tokio::spawn({
-        let app = app.clone();
-        async move { rankings::service::write_ticket(&app).await }
+    let write = tokio::spawn({
+        let boards = writer.boards.clone();
+        async move { boards.before_write().await }
     });
-    match write_batch(&app.db, &items, ticket).await {
-        Ok((outcomes, ticket)) => {
+    match write_batch(&writer.db, &writer.boards, &items, write).await {
+        Ok((outcomes, write)) => {
             let committed = started.elapsed();
             let fresh: Vec<donation::Model> = outcomes
                 .iter()
@@ -162,7 +203,7 @@ async fn write_and_answer(items: Vec<Pending>) {
             // The boards move before anyone hears of the donation: no acknowledged donation
             // is ever missing from a board read after the answer.
             if !fresh.is_empty() {
-                rankings::service::on_donations_recorded(&app, ticket, &fresh).await;
+                write.donations_recorded(&fresh).await;
             }
             tracing::debug!(
                 donations = items.len(),
@@ -175,7 +216,7 @@ async fn write_and_answer(items: Vec<Pending>) {
                     Outcome::Answered(answer) => {
                         let _ = p.reply.send(answer);
                     }
-                    Outcome::Again => app.donations.put_back(p),
+                    Outcome::Again => writer.recorder.put_back(p),
                 }
             }
         }
@@ -188,13 +229,21 @@ async fn write_and_answer(items: Vec<Pending>) {
                 "batch refused; recording one by one"
             );
             for p in items {
+                let writer = writer.clone();
                 tokio::spawn(async move {
-                    let answer =
-                        service::record_alone(&p.app, p.account_id, &p.key, &p.hash, p.id, p.input)
-                            .await;
+                    let answer = service::record_alone(
+                        &writer.db,
+                        &writer.boards,
+                        p.account_id,
+                        &p.key,
+                        &p.hash,
+                        p.id,
+                        p.input,
+                    )
+                    .await;
                     if let (Ok((model, _)), Some(entry)) = (&answer, p.audit) {
                         let entry = entry.with_row(snapshot::of_model(model));
-                        if let Err(err) = p.app.audit.append(entry).await {
+                        if let Err(err) = writer.audit.append(entry).await {
                             tracing::error!(error = ?err, "audit append failed");
                         }
                     }
@@ -402,13 +451,14 @@ impl Lookups {
 }
 
 /// One transaction for the whole batch; `Err` only when the database refused it, and then
-/// nothing of it was written. `ticket` is awaited before the commit and returned with the
-/// outcomes.
+/// nothing of it was written. The board write guard is awaited before the commit and
+/// returned with the outcomes.
 async fn write_batch(
     db: &Db,
+    boards: &Boards,
     items: &[Pending],
-    ticket: tokio::task::JoinHandle<rankings::Ticket>,
-) -> AppResult<(Vec<Outcome>, rankings::Ticket)> {
+    write: tokio::task::JoinHandle<BoardWrite>,
+) -> AppResult<(Vec<Outcome>, BoardWrite)> {
     let txn = db.begin_write().await?;
     let conn = &*txn;
     let claims: Vec<NewClaim> = items
@@ -531,7 +581,7 @@ async fn write_batch(
     writes.run(conn).await?;
     // A ticket that could not be read proves nothing, and the ranking update then
     // invalidates what it touches instead of trusting it.
-    let ticket = ticket.await.unwrap_or_else(|_| rankings::Ticket::unknown());
+    let write = write.await.unwrap_or_else(|_| boards.unproven_write());
     txn.commit().await?;
 
     for (i, model) in written.into_iter().zip(bulk.donations) {
@@ -547,5 +597,5 @@ async fn write_batch(
         .into_iter()
         .map(|o| o.expect("every request of the batch has an outcome"))
         .collect();
-    Ok((outcomes, ticket))
+    Ok((outcomes, write))
 }

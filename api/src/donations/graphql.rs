@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, OneofObject, Result, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 
-use super::{DonorRef, NewDonation, ReceiptNo, import, receipt, service};
+use super::{DonorRef, NewDonation, ReceiptNo, Recorder, import, receipt, service};
 use crate::{
     audit::AuditHandoff,
     auth::RoleGuard,
@@ -13,10 +13,11 @@ use crate::{
         enums::{DonationChannel, DonationKind, DonationStatus, FundingSource, Role, Visibility},
     },
     error::AppError,
-    graphql::{Connection, connection, load_by_id, parse_id, state, viewer},
+    graphql::{Connection, connection, handle, load_by_id, parse_id, state, viewer},
     idempotency::{Freshness, IdempotencyKey},
     money::Fen,
     pagination::PageRequest,
+    rankings::Boards,
     text::{self, TextKind},
 };
 
@@ -366,7 +367,9 @@ impl DonationsMutation {
         let audit = AuditHandoff::take(ctx);
         let viewer = viewer(ctx)?;
         let (key, new) = input.parse(viewer)?;
-        let result = service::record(state(ctx), viewer, &key, new, audit).await?;
+        let result = handle::<Recorder>(ctx)
+            .record(viewer, &key, new, audit)
+            .await?;
         Ok(DonationResult::new(result))
     }
 
@@ -381,7 +384,15 @@ impl DonationsMutation {
     ) -> Result<DonationResult> {
         let key = IdempotencyKey::parse(&idempotency_key)?;
         let id = parse_id("id", &id)?;
-        let result = service::void(state(ctx), viewer(ctx)?, &key, id, reason).await?;
+        let result = service::void(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
+            viewer(ctx)?,
+            &key,
+            id,
+            reason,
+        )
+        .await?;
         Ok(DonationResult::new(result))
     }
 
@@ -395,7 +406,8 @@ impl DonationsMutation {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut upload.into_read(), &mut bytes)
             .map_err(|_| AppError::bad_field("file", "unreadable upload"))?;
-        let report = import::import(state(ctx), viewer(ctx)?, &bytes).await?;
+        let report =
+            import::import(&state(ctx).db, handle::<Boards>(ctx), viewer(ctx)?, &bytes).await?;
         Ok(report.into())
     }
 }

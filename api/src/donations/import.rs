@@ -16,8 +16,8 @@ use super::{
 use crate::{
     accounts::Phone,
     auth::Viewer,
-    credits::rules::DISTRICT_TZ,
     db::Db,
+    district_time::DISTRICT_TZ,
     entities::{
         campaign, charity_org, charity_project, donation, donor, enterprise,
         enums::{DonationChannel, DonationKind, FundingSource, Visibility},
@@ -25,8 +25,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     money::Fen,
-    rankings,
-    startup::AppState,
+    rankings::Boards,
     text::{self, TextKind},
 };
 
@@ -436,12 +435,17 @@ fn same_donation(existing: &donation::Model, new: &NewDonation) -> bool {
 
 /// Validate the whole file, then write all of it in one transaction, or nothing; then bring
 /// the rankings up to date with what was written.
-#[tracing::instrument(skip(app, viewer, bytes), fields(bytes = bytes.len()))]
-pub async fn import(app: &AppState, viewer: &Viewer, bytes: &[u8]) -> AppResult<ImportReport> {
-    let ticket = rankings::service::write_ticket(app).await;
-    let (report, written) = import_rows(&app.db, viewer, bytes).await?;
+#[tracing::instrument(skip(db, boards, viewer, bytes), fields(bytes = bytes.len()))]
+pub async fn import(
+    db: &Db,
+    boards: &Boards,
+    viewer: &Viewer,
+    bytes: &[u8],
+) -> AppResult<ImportReport> {
+    let write = boards.before_write().await;
+    let (report, written) = import_rows(db, viewer, bytes).await?;
     if !written.is_empty() {
-        rankings::service::on_donations_recorded(app, ticket, &written).await;
+        write.donations_recorded(&written).await;
     }
     Ok(report)
 }

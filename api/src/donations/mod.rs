@@ -8,5 +8,6 @@ mod model;
 pub mod receipt;
 pub mod service;
 
+pub use batch::Recorder;
 pub use graphql::{Donation, DonationsMutation, DonationsQuery};
 pub use model::{DonorRef, NewDonation, ReceiptNo};

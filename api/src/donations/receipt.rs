@@ -3,7 +3,7 @@
 use html_escape::encode_text as esc;
 
 use crate::{
-    credits::rules::DISTRICT_TZ,
+    district_time::DISTRICT_TZ,
     entities::{
         charity_org, charity_project, donation, enums::DonationKind, enums::DonationStatus,
     },

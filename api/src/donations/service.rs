@@ -9,10 +9,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{DonorRef, NewDonation, batch::Pending};
+use super::{DonorRef, NewDonation};
 use crate::{
     accounts::Phone,
-    audit::service::AuditEntry,
     auth::Viewer,
     credits::{ledger, rules},
     db::Db,
@@ -22,55 +21,24 @@ use crate::{
         resident,
     },
     error::{AppError, AppResult},
+    funds,
     idempotency::{self, Decided, Freshness, IdempotencyKey},
-    rankings,
-    startup::AppState,
-    transparency,
+    rankings::Boards,
 };
-
-/// Log a donation for the viewer's org (or any org, for ADMIN), once per idempotency key.
-/// Concurrent donations share a transaction (see `batch`); the answer comes after the commit.
-#[tracing::instrument(skip(app, viewer, input), fields(org = %input.org_id))]
-pub async fn record(
-    app: &AppState,
-    viewer: &Viewer,
-    key: &IdempotencyKey,
-    input: NewDonation,
-    audit: Option<AuditEntry>,
-) -> AppResult<(donation::Model, Freshness)> {
-    viewer.require_org(input.org_id)?;
-    input.check_shape(Utc::now())?;
-    let hash = idempotency::request_hash(&input);
-    // The id is chosen up front so the idempotency claim can carry the answer from the start.
-    let id = Uuid::now_v7();
-    app.donations
-        .record(|reply| Pending {
-            app: app.clone(),
-            account_id: viewer.account_id,
-            key: key.clone(),
-            hash,
-            id,
-            input,
-            attempts: 0,
-            audit,
-            reply,
-        })
-        .await
-}
 
 /// One donation in its own transaction: the path a batch falls back to when the database
 /// refuses it as a whole, so that each donation meets its own error.
 pub(super) async fn record_alone(
-    app: &AppState,
+    db: &Db,
+    boards: &Boards,
     recorded_by: Uuid,
     key: &IdempotencyKey,
     hash: &str,
     id: Uuid,
     input: NewDonation,
 ) -> AppResult<(donation::Model, Freshness)> {
-    let db = &app.db;
     // Read before the commit: it lets the ranking cache prove it has not counted this yet.
-    let ticket = rankings::service::write_ticket(app).await;
+    let write = boards.before_write().await;
     let outcome = idempotency::run_decided(
         db,
         recorded_by,
@@ -83,8 +51,7 @@ pub(super) async fn record_alone(
     .await?;
     match outcome {
         Decided::Fresh(model) => {
-            rankings::service::on_donations_recorded(app, ticket, std::slice::from_ref(&model))
-                .await;
+            write.donations_recorded(std::slice::from_ref(&model)).await;
             Ok((model, Freshness::Fresh))
         }
         Decided::Replayed(first) => Ok((find(db, first).await?, Freshness::Replayed)),
@@ -192,7 +159,7 @@ pub async fn record_in(
         };
         let day = input
             .donated_at
-            .with_timezone(&rules::DISTRICT_TZ)
+            .with_timezone(&crate::district_time::DISTRICT_TZ)
             .date_naive();
         if day < starts_on || day > ends_on {
             return Err(AppError::bad_field(
@@ -391,15 +358,15 @@ pub(super) fn verification_code() -> String {
 
 /// Void a donation: never deleted, a `REVERSAL` entry takes its credits back and the donor's
 /// cumulative total (and so the tier) drops. The balance may go negative.
-#[tracing::instrument(skip(app, viewer, reason))]
+#[tracing::instrument(skip(db, boards, viewer, reason))]
 pub async fn void(
-    app: &AppState,
+    db: &Db,
+    boards: &Boards,
     viewer: &Viewer,
     key: &IdempotencyKey,
     donation_id: Uuid,
     reason: String,
 ) -> AppResult<(donation::Model, Freshness)> {
-    let db = &app.db;
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::bad_field(
@@ -411,7 +378,7 @@ pub async fn void(
     viewer.require_org(existing.org_id)?;
     let hash = idempotency::request_hash(&(donation_id, &reason));
     let voided_by = viewer.account_id;
-    let ticket = rankings::service::write_ticket(app).await;
+    let write = boards.before_write().await;
     let (id, freshness) = idempotency::run(
         db,
         viewer.account_id,
@@ -423,7 +390,7 @@ pub async fn void(
     .await?;
     let model = find(db, id).await?;
     if freshness == Freshness::Fresh {
-        rankings::service::on_donation_voided(app, ticket, &model).await;
+        write.donation_voided(&model).await;
     }
     Ok((model, freshness))
 }
@@ -444,7 +411,7 @@ async fn void_in(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("donation"))?;
-    transparency::disbursements::lock_project(conn, project_id).await?;
+    funds::lock_project(conn, project_id).await?;
     // Only a confirmed donation can be voided, and only once, however many race.
     let changed = donation::Entity::update_many()
         .col_expr(
@@ -465,7 +432,7 @@ async fn void_in(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("donation"))?;
-    transparency::disbursements::refund_from_others(conn, &d).await?;
+    funds::refund_from_others(conn, &d).await?;
     if let Some(donor_id) = d.donor_id {
         donor::Entity::update_many()
             .col_expr(

@@ -16,16 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
 }
 
+// Benefits name their tier (`tier_benefit`); nothing reads a tier's benefits through it.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::tier_benefit::Entity")]
-    TierBenefit,
-}
-
-impl Related<super::tier_benefit::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::TierBenefit.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -36,19 +36,11 @@ pub enum Relation {
         to = "super::ranking_edition::Column::Id"
     )]
     CorrectsEdition,
-    #[sea_orm(has_many = "super::ranking_edition_entry::Entity")]
-    RankingEditionEntry,
 }
 
 impl Related<super::town::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Town.def()
-    }
-}
-
-impl Related<super::ranking_edition_entry::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::RankingEditionEntry.def()
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate, Utc};
 
 use crate::{
-    credits::rules::DISTRICT_TZ,
+    district_time::DISTRICT_TZ,
     error::{AppError, AppResult},
 };
 

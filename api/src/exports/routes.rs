@@ -19,7 +19,7 @@ use tower_http::request_id::RequestId;
 use crate::{
     audit,
     error::{AppError, AppResult},
-    startup::{AppState, authenticate},
+    state::AppState,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -56,7 +56,7 @@ async fn build(
     file: &str,
     params: Params,
 ) -> AppResult<Response> {
-    let viewer = authenticate(state, headers).await;
+    let viewer = state.authenticate(headers).await;
     let viewer = viewer.viewer()?;
     let requested_org = params
         .org_id

@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::model::{Dataset, Period};
 use crate::{
     auth::Viewer,
-    credits::rules::DISTRICT_TZ,
     db::Db,
+    district_time::DISTRICT_TZ,
+    district_time::day_end,
     entities::{
         activity, campaign, charity_org, charity_project, disbursement, disbursement_allocation,
         donation, donor,
@@ -21,7 +22,6 @@ use crate::{
         hour_certification, resident,
     },
     error::{AppError, AppResult},
-    transparency::disbursements::day_end,
 };
 
 /// More rows than this in one file: narrow the period.
@@ -124,7 +124,7 @@ fn kind_label(kind: DonationKind) -> &'static str {
 async fn donations(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<Table> {
     let conn = &db.conn;
     let mut select = donation::Entity::find()
-        .filter(donation::Column::DonatedAt.gte(crate::credits::rules::local_midnight(period.from)))
+        .filter(donation::Column::DonatedAt.gte(crate::district_time::local_midnight(period.from)))
         .filter(donation::Column::DonatedAt.lt(day_end(period.to)));
     if let Some(org_id) = org_id {
         select = select.filter(donation::Column::OrgId.eq(org_id));
@@ -316,7 +316,7 @@ async fn hours(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<Table
     let mut select = hour_certification::Entity::find()
         .filter(
             hour_certification::Column::CertifiedAt
-                .gte(crate::credits::rules::local_midnight(period.from)),
+                .gte(crate::district_time::local_midnight(period.from)),
         )
         .filter(hour_certification::Column::CertifiedAt.lt(day_end(period.to)));
     if let Some(org_id) = org_id {

@@ -7,8 +7,7 @@ use super::service;
 use crate::{
     auth::RoleGuard,
     entities::{api_key, enums::Role},
-    graphql::{state, viewer},
-    rankings::graphql::parse_id,
+    graphql::{parse_id, state, viewer},
 };
 
 /// A MEDIA API key, without its secret (only a hash of it is kept).

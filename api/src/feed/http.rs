@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::service;
 use crate::{
     rankings::{ResponseCache, response_cache::Lookup},
-    startup::AppState,
+    state::AppState,
 };
 
 /// Per key and per process: a burst of 30, then one request a second.

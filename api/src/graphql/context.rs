@@ -1,15 +1,22 @@
-//! Reading the app state and the viewer out of a resolver's context.
+//! Reading the kernel, an area's handle and the viewer out of a resolver's context.
 
 use async_graphql::Context;
 
 use crate::{
     auth::{Auth, Viewer},
     error::AppResult,
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
+}
+
+/// An area's handle (the boards, the feed, the audit or donation writer), which the root puts
+/// into the schema's data once. A missing one is a wiring mistake found by the first request
+/// that needs it, so it panics rather than answering as if nothing were wrong.
+pub fn handle<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> &'a T {
+    ctx.data_unchecked::<T>()
 }
 
 pub fn auth<'a>(ctx: &Context<'a>) -> &'a Auth {
@@ -25,3 +32,7 @@ pub fn parse_id(field: &str, id: &async_graphql::ID) -> AppResult<uuid::Uuid> {
     uuid::Uuid::parse_str(id.as_str())
         .map_err(|_| crate::error::AppError::bad_field(field, "not a valid id"))
 }
+
+/// The request id, for the audit log.
+#[derive(Clone, Debug)]
+pub struct RequestIdValue(pub String);

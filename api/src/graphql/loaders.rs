@@ -62,62 +62,11 @@ where
         .map_err(|e| crate::error::AppError::from(sea_orm::DbErr::Custom(e.to_string())))
 }
 
-/// Every per-request loader; a request gets a fresh set so nothing leaks between viewers.
-pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
-    use crate::entities::{
-        activity, campaign, charity_org, charity_project, credit_rule, disbursement, donation,
-        donor, perk, perk_partner, redemption, resident, reward, town,
-    };
-    use async_graphql::dataloader::DataLoader;
-    fn loader<E>(db: &Db) -> DataLoader<EntityLoader<E>>
-    where
-        E: EntityTrait,
-        E::Model: Clone + Send + Sync + 'static,
-    {
-        DataLoader::new(EntityLoader::<E>::new(db.clone()), tokio::spawn)
-    }
-    request
-        .data(loader::<campaign::Entity>(db))
-        .data(loader::<credit_rule::Entity>(db))
-        .data(loader::<donation::Entity>(db))
-        .data(loader::<disbursement::Entity>(db))
-        .data(DataLoader::new(
-            crate::transparency::FundingCounts::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(loader::<donor::Entity>(db))
-        .data(loader::<redemption::Entity>(db))
-        .data(loader::<reward::Entity>(db))
-        .data(DataLoader::new(
-            EntityLoader::<town::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EntityLoader::<charity_org::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EntityLoader::<charity_project::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EntityLoader::<perk_partner::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EntityLoader::<activity::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EntityLoader::<perk::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            EntityLoader::<resident::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            crate::volunteering::SignupsByActivity::new(db.clone()),
-            tokio::spawn,
-        ))
+/// A fresh by-id loader for one entity, for one request.
+pub fn entity_loader<E>(db: &Db) -> async_graphql::dataloader::DataLoader<EntityLoader<E>>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    async_graphql::dataloader::DataLoader::new(EntityLoader::<E>::new(db.clone()), tokio::spawn)
 }

@@ -1,4 +1,6 @@
-//! Schema assembly, scalars, connections, DataLoaders and request context helpers.
+//! The GraphQL kit every area uses: request context helpers, connections, scalars, document
+//! limits and the generic by-id loader. The schema itself is assembled at the top
+//! (`crate::schema`).
 
 mod connection;
 mod context;
@@ -7,14 +9,13 @@ mod limits;
 mod loaders;
 mod parsed;
 mod scalars;
-mod schema;
 
 pub use connection::{Connection, connection, offset_connection};
-pub use context::{auth, parse_id, state, viewer};
+pub use context::{RequestIdValue, auth, handle, parse_id, state, viewer};
 pub use errors::add_missing_codes;
-pub use limits::BatchSize;
-pub use loaders::{EntityLoader, load_by_id, register as register_loaders};
-pub use schema::{AppSchema, MutationRoot, QueryRoot, SubscriptionRoot, build_schema, export_sdl};
+pub use limits::{BatchSize, DocumentLimits};
+pub use loaders::{EntityLoader, entity_loader, load_by_id};
+pub use parsed::ParsedDocuments;
 
 /// Cost of a paginated field for the complexity limit: its children times the page size,
 /// so a huge `first` is refused before anything runs.

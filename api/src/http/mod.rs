@@ -1,5 +1,7 @@
-//! The HTTP side of the API that is not GraphQL resolvers: the phone app's files and the
-//! WebSocket transport.
+//! The HTTP side of the API: the GraphQL endpoint, its WebSocket transport, the operators'
+//! endpoints and the phone app's files. Part of the root: it serves the assembled schema.
 
 pub mod client;
+pub mod graphql;
+pub mod ops;
 pub mod subscriptions;

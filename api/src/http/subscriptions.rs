@@ -19,7 +19,8 @@ use futures::{SinkExt, StreamExt};
 use crate::{
     config::Limits,
     db::Db,
-    graphql::{AppSchema, add_missing_codes, register_loaders},
+    graphql::add_missing_codes,
+    schema::{AppSchema, register_loaders},
 };
 
 /// A subscription document is a few hundred bytes; nothing a client sends needs more.

@@ -14,11 +14,9 @@ use uuid::Uuid;
 use super::model::{Figure, IndicatorKey, IndicatorUnit, Target, target_for};
 use crate::{
     auth::Viewer,
-    credits::{
-        rules::{DISTRICT_TZ, local_midnight},
-        statements::sum_as_bigint,
-    },
     db::Db,
+    db::sum_as_bigint,
+    district_time::{DISTRICT_TZ, local_midnight},
     entities::{
         campaign, charity_org, district_input, donation,
         enums::{DonationChannel, DonationStatus, VoucherStatus},

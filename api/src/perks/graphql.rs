@@ -20,10 +20,10 @@ use crate::{
         perk, perk_voucher,
     },
     error::AppError,
-    graphql::{Connection, connection, load_by_id, state, viewer},
+    graphql::{Connection, connection, load_by_id, parse_id, state, viewer},
     idempotency::IdempotencyKey,
     pagination::PageRequest,
-    volunteering::{parse_id, service::resident_of},
+    volunteering::service::resident_of,
 };
 
 /// 礼遇: what an alliance member grants, and who qualifies.

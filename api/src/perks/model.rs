@@ -6,7 +6,7 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::{
-    credits::rules::{DISTRICT_TZ, local_midnight},
+    district_time::{DISTRICT_TZ, local_midnight},
     error::{AppError, AppResult},
 };
 

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
+    Boards,
     aggregate::{self, Attribution},
     model::{
         ANONYMOUS_NAME, BoardSpec, PeriodKey, RuleBook, Standing, competition_ranks, ledger_hash,
     },
-    service::{board_changed, display_names, rule_book},
+    reads::display_names,
+    rule_book::rule_book,
 };
 use crate::{
     auth::Viewer,
@@ -23,7 +25,6 @@ use crate::{
     entities::{enums::Board, ranking_edition, ranking_edition_entry, ranking_rule},
     error::{AppError, AppResult},
     pagination::{self, Page, PageRequest},
-    startup::AppState,
 };
 
 /// How many lines an edition publishes.
@@ -117,9 +118,10 @@ fn published_lines(standings: Vec<Standing>, min_total: i64) -> Vec<Standing> {
 
 /// Publish an edition of `spec` (ADMIN). `corrects` names the edition it corrects, which must
 /// be of the same board, period and town.
-#[tracing::instrument(skip(app, viewer))]
+#[tracing::instrument(skip(db, boards, viewer))]
 pub async fn publish(
-    app: &AppState,
+    db: &Db,
+    boards: &Boards,
     viewer: &Viewer,
     spec: BoardSpec,
     corrects: Option<Uuid>,
@@ -131,7 +133,7 @@ pub async fn publish(
     }
     if let Some(id) = corrects {
         let old = ranking_edition::Entity::find_by_id(id)
-            .one(&app.db.conn)
+            .one(&db.conn)
             .await?
             .ok_or_else(|| AppError::bad_field("correctsEditionId", "no such edition"))?;
         if old.board != spec.board
@@ -147,7 +149,7 @@ pub async fn publish(
     }
     let now = Utc::now();
     let as_of = now - SETTLE;
-    let rules = rule_book(&app.db).await?;
+    let rules = rule_book(db).await?;
     let min_total = match spec.board {
         Board::VolunteerHours => 1,
         _ => rules.at(as_of).min_amount_fen.max(1),
@@ -163,15 +165,15 @@ pub async fn publish(
         max_entries: EDITION_ENTRIES,
         hash: HASH_DESCRIPTION.into(),
     };
-    let (standings, hash) = compute(&app.db, &spec, rules, as_of).await?;
+    let (standings, hash) = compute(db, &spec, rules, as_of).await?;
     let lines = published_lines(standings, min_total);
     // Names as the residents' consent allows them now; frozen from here on.
-    let names = display_names(&app.db, spec.board, lines.iter().map(|s| s.member.as_str())).await?;
+    let names = display_names(db, spec.board, lines.iter().map(|s| s.member.as_str())).await?;
     let ranks = competition_ranks(&lines.iter().map(|s| s.total).collect::<Vec<_>>());
     let rules_json = serde_json::to_string(&basis).map_err(AppError::internal)?;
 
     for attempt in 0..5 {
-        let txn = app.db.begin_write().await?;
+        let txn = db.begin_write().await?;
         let last = ranking_edition::Entity::find()
             .order_by_desc(ranking_edition::Column::Number)
             .limit(1)
@@ -229,7 +231,7 @@ pub async fn publish(
                 .await?;
         }
         txn.commit().await?;
-        board_changed(app).await;
+        boards.changed().await;
         return Ok(edition);
     }
     Err(AppError::conflict(

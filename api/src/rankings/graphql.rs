@@ -4,9 +4,10 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, conn
 use chrono::{DateTime, Utc};
 
 use super::{
-    editions,
+    Boards, choices, editions,
     model::BoardSpec,
-    service::{self, Source},
+    reads::{self, Source},
+    rule_book,
 };
 use crate::{
     auth::RoleGuard,
@@ -15,21 +16,15 @@ use crate::{
         self,
         enums::{Board, NameStyle, Period, Role, Visibility},
     },
-    error::AppError,
-    graphql::{Connection, auth, connection, load_by_id, state, viewer},
+    graphql::{Connection, auth, connection, handle, load_by_id, parse_id, state, viewer},
     money::Fen,
     pagination::{PageRequest, encode_cursor},
 };
 
-/// A public id from the API (a UUID), or BAD_USER_INPUT naming the field.
-pub fn parse_id(field: &str, id: &ID) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_field(field, "not a valid id"))
-}
-
 /// One public line of a board: a rank, a name as the person allowed it, a total. Never an id.
 pub struct LeaderboardEntry {
     board: Board,
-    entry: service::Entry,
+    entry: reads::Entry,
 }
 
 #[Object]
@@ -56,7 +51,7 @@ impl LeaderboardEntry {
 /// The viewer's own standing, including donations they gave anonymously (visible only to them).
 pub struct MyRank {
     board: Board,
-    rank: service::MyRank,
+    rank: reads::MyRank,
 }
 
 #[Object]
@@ -74,7 +69,7 @@ impl MyRank {
 }
 
 /// A live board of the 洞头慈善榜.
-pub struct Leaderboard(service::Leaderboard);
+pub struct Leaderboard(reads::Leaderboard);
 
 #[Object]
 impl Leaderboard {
@@ -329,7 +324,7 @@ impl RankingsQuery {
         let st = state(ctx);
         let page = PageRequest::parse(first, after.as_deref())?;
         let offset = page.after_offset()?;
-        let spec: BoardSpec = service::board_spec(
+        let spec: BoardSpec = reads::board_spec(
             &st.db,
             board,
             period,
@@ -339,7 +334,7 @@ impl RankingsQuery {
         .await?;
         let viewer = auth(ctx).viewer().ok();
         Ok(Leaderboard(
-            service::leaderboard(st, viewer, spec, page.limit as usize, offset as usize).await?,
+            reads::leaderboard(st, viewer, spec, page.limit as usize, offset as usize).await?,
         ))
     }
 
@@ -389,7 +384,7 @@ impl RankingsQuery {
 
     /// Every ranking rule, newest first.
     async fn ranking_rules(&self, ctx: &Context<'_>) -> Result<Vec<RankingRule>> {
-        Ok(service::ranking_rules(&state(ctx).db)
+        Ok(rule_book::ranking_rules(&state(ctx).db)
             .await?
             .into_iter()
             .map(RankingRule)
@@ -415,7 +410,7 @@ impl RankingsMutation {
         corrects_edition_id: Option<ID>,
     ) -> Result<RankingEdition> {
         let st = state(ctx);
-        let spec = service::board_spec(
+        let spec = reads::board_spec(
             &st.db,
             board,
             period,
@@ -426,7 +421,8 @@ impl RankingsMutation {
         let corrects = corrects_edition_id
             .map(|id| parse_id("correctsEditionId", &id))
             .transpose()?;
-        let edition = editions::publish(st, viewer(ctx)?, spec, corrects).await?;
+        let edition =
+            editions::publish(&st.db, handle::<Boards>(ctx), viewer(ctx)?, spec, corrects).await?;
         Ok(RankingEdition(edition))
     }
 
@@ -437,10 +433,11 @@ impl RankingsMutation {
         ctx: &Context<'_>,
         input: RankingRuleInput,
     ) -> Result<RankingRule> {
-        let rule = service::create_ranking_rule(
-            state(ctx),
+        let rule = choices::create_ranking_rule(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
             viewer(ctx)?,
-            service::NewRankingRule {
+            rule_book::NewRankingRule {
                 effective_from: input.effective_from,
                 exclude_government_matching: input.exclude_government_matching,
                 exclude_charity_transfers: input.exclude_charity_transfers,
@@ -462,8 +459,14 @@ impl RankingsMutation {
         consent: bool,
         name_style: Option<NameStyle>,
     ) -> Result<PublicNameChoice> {
-        let choice =
-            service::set_public_name_consent(state(ctx), viewer(ctx)?, consent, name_style).await?;
+        let choice = choices::set_public_name_consent(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
+            viewer(ctx)?,
+            consent,
+            name_style,
+        )
+        .await?;
         Ok(PublicNameChoice {
             consent: choice.consent,
             name_style: choice.style,
@@ -481,7 +484,14 @@ impl RankingsMutation {
         visibility: Visibility,
     ) -> Result<DonationVisibility> {
         let id = parse_id("donationId", &donation_id)?;
-        let d = service::set_donation_visibility(state(ctx), viewer(ctx)?, id, visibility).await?;
+        let d = choices::set_donation_visibility(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
+            viewer(ctx)?,
+            id,
+            visibility,
+        )
+        .await?;
         Ok(DonationVisibility {
             donation_id: ID(d.id.to_string()),
             visibility: d.visibility,

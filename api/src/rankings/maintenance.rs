@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::{
     aggregate::{self, Attribution, Bucket, Contribution},
     model::{BoardSpec, PeriodKey, Standing},
-    service::rule_book,
+    rule_book::rule_book,
     sets::{self, BuildOutcome},
 };
 use crate::{

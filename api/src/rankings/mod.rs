@@ -2,16 +2,19 @@
 
 mod aggregate;
 pub mod bench;
+mod boards;
+pub mod choices;
 pub mod editions;
 pub mod graphql;
 pub mod maintenance;
 pub mod model;
+pub mod reads;
 pub mod reconcile;
 pub mod response_cache;
-pub mod service;
+pub mod rule_book;
 pub(crate) mod sets;
 
+pub use boards::{BoardWrite, Boards, Upkeep};
 pub use graphql::{RankingsMutation, RankingsQuery};
-pub use reconcile::Upkeep;
 pub use response_cache::ResponseCache;
 pub use sets::Ticket;

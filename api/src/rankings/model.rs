@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    credits::rules::{DISTRICT_TZ, local_midnight},
+    district_time::{DISTRICT_TZ, local_midnight},
     entities::{
         enums::{Board, FundingSource, NameStyle, Period},
         ranking_rule,

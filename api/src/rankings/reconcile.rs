@@ -13,47 +13,15 @@
 //! And every `RANKING_REBUILD_SECS` one process (the first to claim the slot) rebuilds every
 //! set: the backstop for a write whose process died between its commit and its set update.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
+use super::Boards;
 use super::{
     maintenance,
     model::epoch_key,
     sets::{self, Proof, SetUpdate, Ticket},
 };
-use crate::{cache::Cache, startup::AppState};
-
-/// Shared by the write hooks (which report a missed update) and the upkeep task.
-#[derive(Clone, Default)]
-pub struct Upkeep {
-    missed: Arc<AtomicBool>,
-    invalidated: Arc<AtomicBool>,
-}
-
-impl Upkeep {
-    /// A post-commit set update could not be applied: the sets may be short of a write.
-    pub fn report_missed_update(&self) {
-        self.missed.store(true, Ordering::SeqCst);
-    }
-
-    /// A write invalidated sets it could not update provably: they wait for a rebuild.
-    pub fn report_invalidated(&self) {
-        self.invalidated.store(true, Ordering::SeqCst);
-    }
-
-    fn take_missed(&self) -> bool {
-        self.missed.swap(false, Ordering::SeqCst)
-    }
-
-    fn take_invalidated(&self) -> bool {
-        self.invalidated.swap(false, Ordering::SeqCst)
-    }
-}
+use crate::{cache::Cache, config::Settings};
 
 /// What the task remembers between looks.
 #[derive(Default)]
@@ -68,36 +36,37 @@ struct Watch {
 
 /// Start the upkeep task of a serving process. (The in-process cache cannot become
 /// unreachable, but the same task restores it after it is cleared.)
-pub fn spawn(app: AppState) {
-    let every = app.settings.ranking_reconcile_secs;
+pub fn spawn(boards: &Boards, settings: &Settings) {
+    let every = settings.ranking_reconcile_secs;
+    let rebuild_every = settings.ranking_rebuild_secs;
     if every == 0 {
         return;
     }
     // Rebuilds load whole sets: give them time, and keep their slowness away from requests.
-    let app = app.with_cache(app.cache.patient());
+    let app = boards.with_cache(boards.cache().patient());
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(every));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut watch = Watch::default();
         // The full rebuild runs at the turn of each slot, never at start: a fresh process
         // (or a rolling restart of all of them) does not rebuild everything at once.
-        let mut slot = rebuild_slot(&app);
+        let mut slot = rebuild_slot(rebuild_every);
         loop {
             ticker.tick().await;
             look(&app, &mut watch).await;
-            let now = rebuild_slot(&app);
+            let now = rebuild_slot(rebuild_every);
             if now != slot {
                 slot = now;
                 if let Some(slot) = slot {
-                    periodic_rebuild(&app, slot).await;
+                    periodic_rebuild(&app, slot, rebuild_every).await;
                 }
             }
         }
     });
 }
 
-async fn look(app: &AppState, watch: &mut Watch) {
-    let epoch = match app.cache.get(&epoch_key()).await {
+async fn look(app: &Boards, watch: &mut Watch) {
+    let epoch = match app.cache().get(&epoch_key()).await {
         Ok(epoch) => epoch,
         Err(e) => {
             if !watch.was_unreachable {
@@ -109,14 +78,14 @@ async fn look(app: &AppState, watch: &mut Watch) {
     };
     let flushed = watch.saw_epoch && epoch.is_none();
     watch.saw_epoch |= epoch.is_some();
-    let untrusted = watch.was_unreachable || app.upkeep.take_missed();
-    let invalidated = app.upkeep.take_invalidated();
+    let untrusted = watch.was_unreachable || app.upkeep().take_missed();
+    let invalidated = app.upkeep().take_invalidated();
     if !untrusted && !flushed && !invalidated && !watch.unfinished {
         return;
     }
-    if untrusted && let Err(e) = invalidate_all(&app.cache).await {
+    if untrusted && let Err(e) = invalidate_all(app.cache()).await {
         tracing::warn!(error = %e, "could not invalidate the ranking sets; will retry");
-        app.upkeep.report_missed_update();
+        app.upkeep().report_missed_update();
         return;
     }
     match restore_standing_sets(app).await {
@@ -144,10 +113,10 @@ async fn look(app: &AppState, watch: &mut Watch) {
             );
             // Keep the reason, so the next look tries again.
             if untrusted {
-                app.upkeep.report_missed_update();
+                app.upkeep().report_missed_update();
             }
             if invalidated {
-                app.upkeep.report_invalidated();
+                app.upkeep().report_invalidated();
             }
         }
     }
@@ -167,13 +136,13 @@ async fn invalidate_all(cache: &Cache) -> Result<(), crate::cache::CacheError> {
 /// Rebuild the standing sets (current periods, district and towns) that are not ready:
 /// how many were rebuilt, and how many are still not ready (a write during the build makes
 /// it discard itself; the next look tries again).
-async fn restore_standing_sets(app: &AppState) -> crate::error::AppResult<(usize, usize)> {
+async fn restore_standing_sets(app: &Boards) -> crate::error::AppResult<(usize, usize)> {
     let (mut rebuilt, mut unfinished) = (0, 0);
-    for spec in maintenance::standing_specs(&app.db).await? {
-        if sets::is_ready(&app.cache, &spec).await.unwrap_or(false) {
+    for spec in maintenance::standing_specs(app.db()).await? {
+        if sets::is_ready(app.cache(), &spec).await.unwrap_or(false) {
             continue;
         }
-        match maintenance::rebuild_one(&app.db, &app.cache, &spec).await? {
+        match maintenance::rebuild_one(app.db(), app.cache(), &spec).await? {
             sets::BuildOutcome::Published => rebuilt += 1,
             sets::BuildOutcome::Dirty | sets::BuildOutcome::Lost => unfinished += 1,
         }
@@ -182,22 +151,20 @@ async fn restore_standing_sets(app: &AppState) -> crate::error::AppResult<(usize
 }
 
 /// Which full-rebuild slot the clock is in; `None` when the rebuild is off.
-fn rebuild_slot(app: &AppState) -> Option<i64> {
-    let every = app.settings.ranking_rebuild_secs;
+fn rebuild_slot(every: u64) -> Option<i64> {
     (every > 0).then(|| crate::cache::unix_millis() / 1000 / every as i64)
 }
 
 /// The hourly (by default) full rebuild, by whichever process claims the slot first.
-async fn periodic_rebuild(app: &AppState, slot: i64) {
-    let every = app.settings.ranking_rebuild_secs;
+async fn periodic_rebuild(app: &Boards, slot: i64, every: u64) {
     let claim = format!("{}:rebuild:{slot}", super::model::TAG);
     // The first increment in this slot wins; the key outlives the slot.
     let claimed = app
-        .cache
+        .cache()
         .incr(&claim, Duration::from_secs(every.saturating_mul(2)))
         .await;
     if let Ok(1) = claimed {
-        match maintenance::rebuild_all(&app.db, &app.cache).await {
+        match maintenance::rebuild_all(app.db(), app.cache()).await {
             Ok(report) => tracing::info!(%report, "periodic ranking rebuild"),
             Err(e) => tracing::warn!(error = e.message(), "periodic ranking rebuild failed"),
         }

@@ -9,10 +9,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::demo::read;
+use super::files::read;
 use crate::{
-    credits::rules::DISTRICT_TZ,
     db::Db,
+    district_time::DISTRICT_TZ,
     entities::{activity, charity_org, resident},
     error::{AppError, AppResult},
     volunteering::{

@@ -7,11 +7,12 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, 
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::files::{blank, date, parse_enum, read};
 use crate::{
     accounts::{Phone, service as accounts},
     auth::Viewer,
-    credits::rules::local_midnight,
     db::Db,
+    district_time::local_midnight,
     donations::import,
     entities::{
         account, campaign, charity_org, charity_project, credit_rule, credit_tier, donor,
@@ -22,34 +23,6 @@ use crate::{
     error::{AppError, AppResult},
     money::Fen,
 };
-
-pub(super) fn read<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> AppResult<Vec<T>> {
-    let path = dir.join(file);
-    let mut reader = csv::Reader::from_path(&path)
-        .map_err(|e| AppError::bad_input(format!("{}: {e}", path.display())))?;
-    reader
-        .deserialize()
-        .enumerate()
-        .map(|(i, row)| {
-            row.map_err(|e| AppError::bad_input(format!("{} row {}: {e}", path.display(), i + 1)))
-        })
-        .collect()
-}
-
-fn parse_enum<T: sea_orm::ActiveEnum<Value = String>>(value: &str) -> AppResult<T> {
-    T::try_from_value(&value.to_owned())
-        .map_err(|_| AppError::bad_input(format!("unknown value {value}")))
-}
-
-fn blank(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_owned())
-}
-
-fn date(text: &str) -> AppResult<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::bad_input(format!("not a date: {text}")))
-}
 
 /// Seed only an empty database (the embedded default's first start).
 pub async fn seed_if_empty(db: &Db, dir: &Path) -> AppResult<()> {

@@ -2,6 +2,7 @@
 
 mod activities;
 mod demo;
+mod files;
 mod scale;
 
 pub use demo::{seed_demo, seed_if_empty, seed_reference};

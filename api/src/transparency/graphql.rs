@@ -18,8 +18,8 @@ use super::{
 use crate::{
     auth::RoleGuard,
     catalog::{CharityOrg, CharityProject},
-    credits::rules::DISTRICT_TZ,
     db::Db,
+    district_time::DISTRICT_TZ,
     donations::Donation,
     entities::{
         self, disbursement,

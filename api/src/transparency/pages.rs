@@ -10,13 +10,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::disbursements::day_end;
 use crate::{
-    credits::{
-        rules::{DISTRICT_TZ, local_midnight},
-        statements::sum_as_bigint,
-    },
     db::Db,
+    db::sum_as_bigint,
+    district_time::{DISTRICT_TZ, day_end, local_midnight},
     entities::{
         charity_org, charity_project, disbursement, donation,
         enums::{DonationKind, DonationStatus},

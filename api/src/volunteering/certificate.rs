@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::certification;
 use crate::{
-    credits::rules::DISTRICT_TZ,
     db::Db,
+    district_time::DISTRICT_TZ,
     entities::resident,
     error::{AppError, AppResult},
 };

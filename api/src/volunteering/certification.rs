@@ -28,6 +28,7 @@ use crate::{
     error::{AppError, AppResult},
     idempotency::{self, Freshness, IdempotencyKey},
     pagination::{self, Page, PageRequest},
+    rankings::Boards,
 };
 
 /// One participant's certification: `minutes` absent means the default.
@@ -57,9 +58,10 @@ async fn find_many(db: &Db, ids: Vec<Uuid>) -> AppResult<Vec<hour_certification:
 }
 
 /// Certify one participant, once per idempotency key.
-#[tracing::instrument(skip(db, viewer, request))]
+#[tracing::instrument(skip(db, boards, viewer, request))]
 pub async fn certify(
     db: &Db,
+    boards: &Boards,
     viewer: &Viewer,
     key: &IdempotencyKey,
     request: CertifyRequest,
@@ -85,14 +87,19 @@ pub async fn certify(
         },
     )
     .await?;
-    Ok((find(&db.conn, id).await?, freshness))
+    let model = find(&db.conn, id).await?;
+    if freshness == Freshness::Fresh {
+        boards.hours_certified(&model).await;
+    }
+    Ok((model, freshness))
 }
 
 /// Certify everyone who checked in and is not yet certified, with the defaults except for
 /// `overrides`; all or nothing, once per idempotency key.
-#[tracing::instrument(skip(db, viewer, overrides))]
+#[tracing::instrument(skip(db, boards, viewer, overrides))]
 pub async fn certify_activity(
     db: &Db,
+    boards: &Boards,
     viewer: &Viewer,
     key: &IdempotencyKey,
     activity_id: Uuid,
@@ -162,7 +169,13 @@ pub async fn certify_activity(
         },
     )
     .await?;
-    Ok((find_many(db, ids).await?, freshness))
+    let certs = find_many(db, ids).await?;
+    if freshness == Freshness::Fresh {
+        for c in &certs {
+            boards.hours_certified(c).await;
+        }
+    }
+    Ok((certs, freshness))
 }
 
 /// The certification and its credits, inside the caller's write transaction.
@@ -312,10 +325,11 @@ pub async fn dispute(
 
 /// ADMIN closes an open dispute. UPHELD sets the minutes and moves the credits by the
 /// difference with an `ADJUSTMENT` entry; REJECTED leaves everything as certified.
-#[tracing::instrument(skip(db, viewer, resolution))]
+#[tracing::instrument(skip(db, boards, viewer, resolution))]
 #[allow(clippy::too_many_arguments)]
 pub async fn resolve(
     db: &Db,
+    boards: &Boards,
     viewer: &Viewer,
     key: &IdempotencyKey,
     id: Uuid,
@@ -338,6 +352,10 @@ pub async fn resolve(
     }
     let hash = idempotency::request_hash(&(id, outcome, minutes, &resolution));
     let resolved_by = viewer.account_id;
+    // The minutes before, and the board write started before the commit: an upheld dispute
+    // moves the hours board by the difference.
+    let before = find(&db.conn, id).await.ok();
+    let write = boards.before_write().await;
     let (id, freshness) = idempotency::run(
         db,
         viewer.account_id,
@@ -425,7 +443,12 @@ pub async fn resolve(
         },
     )
     .await?;
-    Ok((find(&db.conn, id).await?, freshness))
+    let model = find(&db.conn, id).await?;
+    if let (Freshness::Fresh, Some(before)) = (freshness, before) {
+        let delta = i64::from(model.minutes) - i64::from(before.minutes);
+        write.hours_changed(&model, delta).await;
+    }
+    Ok((model, freshness))
 }
 
 /// Disputes for ADMIN, oldest first (open ones by default).

@@ -27,14 +27,11 @@ use crate::{
         hour_certification, notice, resident, signup,
     },
     error::AppError,
-    graphql::{Connection, auth, connection, load_by_id, state, viewer},
-    idempotency::{Freshness, IdempotencyKey},
+    graphql::{Connection, auth, connection, handle, load_by_id, parse_id, state, viewer},
+    idempotency::IdempotencyKey,
     pagination::PageRequest,
-    rankings,
+    rankings::Boards,
 };
-
-/// An id argument as a UUID, or BAD_USER_INPUT naming the argument.
-pub use crate::graphql::parse_id;
 
 fn hours_text(minutes: i32) -> String {
     certificate::hours_text(i64::from(minutes))
@@ -837,18 +834,15 @@ impl VolunteeringMutation {
             minutes,
             reason,
         };
-        let app = state(ctx);
-        let (c, freshness) = certification::certify(
-            &app.db,
+        let (c, _) = certification::certify(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
             viewer(ctx)?,
             &key(&idempotency_key)?,
             request,
             Utc::now(),
         )
         .await?;
-        if freshness == Freshness::Fresh {
-            rankings::service::on_hours_certified(app, &c).await;
-        }
         Ok(HourCertification(c))
     }
 
@@ -873,9 +867,9 @@ impl VolunteeringMutation {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        let app = state(ctx);
-        let (certs, freshness) = certification::certify_activity(
-            &app.db,
+        let (certs, _) = certification::certify_activity(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
             viewer(ctx)?,
             &key(&idempotency_key)?,
             id,
@@ -883,11 +877,6 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
-        if freshness == Freshness::Fresh {
-            for c in &certs {
-                rankings::service::on_hours_certified(app, c).await;
-            }
-        }
         Ok(certs.into_iter().map(HourCertification).collect())
     }
 
@@ -918,13 +907,9 @@ impl VolunteeringMutation {
         idempotency_key: String,
     ) -> Result<HourCertification> {
         let id = parse_id("certificationId", &certification_id)?;
-        let app = state(ctx);
-        // The minutes before, and the board epoch before the commit: an upheld dispute moves
-        // the hours board by the difference.
-        let before = certification::find(&app.db.conn, id).await.ok();
-        let ticket = rankings::service::write_ticket(app).await;
-        let (c, freshness) = certification::resolve(
-            &app.db,
+        let (c, _) = certification::resolve(
+            &state(ctx).db,
+            handle::<Boards>(ctx),
             viewer(ctx)?,
             &key(&idempotency_key)?,
             id,
@@ -934,10 +919,6 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
-        if let (Freshness::Fresh, Some(before)) = (freshness, before) {
-            let delta = i64::from(c.minutes) - i64::from(before.minutes);
-            rankings::service::on_hours_changed(app, ticket, &c, delta).await;
-        }
         Ok(HourCertification(c))
     }
 

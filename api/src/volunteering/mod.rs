@@ -10,6 +10,6 @@ pub mod service;
 
 pub use graphql::{
     Activity, HourCertification, Notice, Signup, SignupsByActivity, VolunteeringMutation,
-    VolunteeringQuery, parse_id,
+    VolunteeringQuery,
 };
 pub use model::{ActivityDraft, ActivityInput, CheckinCode};

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::model::{ActivityDraft, new_checkin_secret, whole_seconds};
 use crate::{
     auth::Viewer,
-    credits::rules::DISTRICT_TZ,
     db::Db,
+    district_time::DISTRICT_TZ,
     entities::{
         activity, charity_org,
         enums::{ActivityStatus, NoticeKind, Role, SignupStatus},
