@@ -2,7 +2,7 @@
 // advancing `after` grows one list; van-list drives `loadMore` as the person scrolls, and
 // `loadAll` fetches every remaining page when a screen needs the whole list (e.g. before acting
 // on all of it).
-import { computed, nextTick, ref, watch } from 'vue'
+import { computed, nextTick, ref, watch, type Ref } from 'vue'
 import { useQuery } from '@urql/vue'
 import { CombinedError, type AnyVariables, type TypedDocumentNode } from '@urql/core'
 import { useNetworkStore } from '@/stores/network'
@@ -10,6 +10,19 @@ import { useNetworkStore } from '@/stores/network'
 export interface ConnectionLike<N> {
   nodes: readonly N[]
   pageInfo: { hasNextPage: boolean; endCursor?: string | null }
+}
+
+/** What a paged list shows and drives (PagedList.vue): part of what usePagedQuery returns. */
+export interface PagedQuery<N> {
+  data: Readonly<Ref<unknown>>
+  error: Readonly<Ref<CombinedError | undefined>>
+  fetching: Readonly<Ref<boolean>>
+  nodes: Readonly<Ref<readonly N[]>>
+  finished: Readonly<Ref<boolean>>
+  listLoading: Ref<boolean>
+  listError: Ref<boolean>
+  loadMore: () => void
+  refresh: () => unknown
 }
 
 export interface PagedQueryOptions<D, V extends AnyVariables, N> {
