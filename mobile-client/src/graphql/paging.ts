@@ -1,15 +1,29 @@
 // Infinite scroll over a Relay connection. graphcache's relayPagination merges the pages, so
 // advancing `after` grows one list; van-list drives `loadMore` as the person scrolls, and
 // `loadAll` fetches every remaining page when a screen needs the whole list (e.g. before acting
-// on all of it).
-import { computed, nextTick, ref, watch } from 'vue'
+// on all of it). A list the cache cannot merge keeps its later pages here instead.
+import { computed, nextTick, ref, shallowRef, watch, type Ref } from 'vue'
 import { useQuery } from '@urql/vue'
 import { CombinedError, type AnyVariables, type TypedDocumentNode } from '@urql/core'
+import { client } from '@/graphql/client'
 import { useNetworkStore } from '@/stores/network'
 
 export interface ConnectionLike<N> {
   nodes: readonly N[]
   pageInfo: { hasNextPage: boolean; endCursor?: string | null }
+}
+
+/** What a paged list shows and drives (PagedList.vue): part of what usePagedQuery returns. */
+export interface PagedQuery<N> {
+  data: Readonly<Ref<unknown>>
+  error: Readonly<Ref<CombinedError | undefined>>
+  fetching: Readonly<Ref<boolean>>
+  nodes: Readonly<Ref<readonly N[]>>
+  finished: Readonly<Ref<boolean>>
+  listLoading: Ref<boolean>
+  listError: Ref<boolean>
+  loadMore: () => void
+  refresh: () => unknown
 }
 
 export interface PagedQueryOptions<D, V extends AnyVariables, N> {
@@ -19,11 +33,20 @@ export interface PagedQueryOptions<D, V extends AnyVariables, N> {
   connection: (data: D) => ConnectionLike<N> | null | undefined
   pageSize?: number
   pause?: () => boolean
+  /**
+   * Whether graphcache merges the pages (a relayPagination resolver for the field; the
+   * default). False for a list whose rows have no id to merge by (the 慈善榜): its later pages
+   * are then asked of the API here, kept in memory, and dropped whenever the first page
+   * changes, so a fresh first page never runs on into pages of an older answer.
+   */
+  cacheMergesPages?: boolean
 }
 
 export function usePagedQuery<D, V extends AnyVariables, N>(options: PagedQueryOptions<D, V, N>) {
   const network = useNetworkStore()
   const pageSize = options.pageSize ?? 20
+  const cacheMergesPages = options.cacheMergesPages ?? true
+  /** The page the query asks for; stays null when the pages are not merged by the cache. */
   const after = ref<string | null>(null)
   const result = useQuery<D, V>({
     query: options.query,
@@ -38,7 +61,13 @@ export function usePagedQuery<D, V extends AnyVariables, N>(options: PagedQueryO
     const latest = result.data.value as D | undefined
     return latest || !result.error.value || after.value === null ? latest : kept
   })
-  const connection = computed(() => (data.value ? options.connection(data.value) : null))
+  /** Pages after the first, when the cache does not merge them. */
+  const later = shallowRef<ConnectionLike<N> | null>(null)
+  const connection = computed(() => {
+    const first = data.value ? options.connection(data.value) : null
+    if (!first || !later.value) return first
+    return { nodes: [...first.nodes, ...later.value.nodes], pageInfo: later.value.pageInfo }
+  })
   const nodes = computed<readonly N[]>(() => connection.value?.nodes ?? [])
   /** Bound to van-list's v-model:loading. */
   const listLoading = ref(false)
@@ -52,19 +81,69 @@ export function usePagedQuery<D, V extends AnyVariables, N>(options: PagedQueryO
   })
   const initialLoading = computed(() => result.fetching.value && !data.value)
 
-  watch(
-    () => result.fetching.value,
-    (fetching) => {
-      if (!fetching) {
+  /** Counts the first pages seen: a later page asked for before the latest one is dropped. */
+  let firstPages = 0
+  if (cacheMergesPages) {
+    // The query fetches every page: its answer settles van-list's flags.
+    watch(
+      () => result.fetching.value,
+      (fetching) => {
+        if (!fetching) {
+          listLoading.value = false
+          listError.value = result.error.value !== undefined && data.value !== undefined && network.online
+        }
+      },
+    )
+  } else {
+    // The query fetches the first page only: a new one starts the list afresh.
+    watch(
+      () => (options.pause?.() ? undefined : result.data.value),
+      () => {
+        firstPages += 1
+        later.value = null
         listLoading.value = false
-        listError.value = result.error.value !== undefined && data.value !== undefined && network.online
-      }
-    },
-  )
+        listError.value = false
+      },
+    )
+  }
+
+  /**
+   * Ask the API for the page after those shown and add it to them (the cache does not merge
+   * pages). Resolves with the error that stopped it, or null, also when the first page changed
+   * meanwhile, which drops the answer.
+   */
+  async function fetchLaterPage(cursor: string): Promise<CombinedError | null> {
+    const mine = firstPages
+    const variables = { ...(options.variables?.() ?? {}), first: pageSize, after: cursor } as unknown as V
+    const res = await client.value.query(options.query, variables, { requestPolicy: 'network-only' }).toPromise()
+    if (mine !== firstPages) return null
+    const page = res.data ? options.connection(res.data) : null
+    if (res.error || !page) return res.error ?? new CombinedError({ networkError: new Error('the next page did not arrive') })
+    later.value = { nodes: [...(later.value?.nodes ?? []), ...page.nodes], pageInfo: page.pageInfo }
+    return null
+  }
+
+  /** loadMore when the cache does not merge pages. */
+  function loadLaterPage() {
+    const conn = connection.value
+    const cursor = conn?.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null
+    if (!cursor || !network.online) {
+      listLoading.value = false
+      return
+    }
+    const mine = firstPages
+    void fetchLaterPage(cursor).then((failed) => {
+      // A new first page has set the list's flags afresh.
+      if (mine !== firstPages) return
+      listLoading.value = false
+      if (failed) listError.value = true
+    })
+  }
 
   function loadMore() {
     // loadAll is advancing the pages itself; it hands van-list back its loading flag when done.
     if (loadingAll.value) return
+    if (!cacheMergesPages) return loadLaterPage()
     const conn = connection.value
     if (!conn || !network.online || result.fetching.value) {
       listLoading.value = result.fetching.value
@@ -104,6 +183,11 @@ export function usePagedQuery<D, V extends AnyVariables, N>(options: PagedQueryO
       const cursor = conn.pageInfo.endCursor
       if (!conn.pageInfo.hasNextPage || !cursor) return null
       if (!network.online) return new CombinedError({ networkError: new Error('offline') })
+      if (!cacheMergesPages) {
+        const failed = await fetchLaterPage(cursor)
+        if (failed) return failed
+        continue
+      }
       if (after.value !== cursor) {
         after.value = cursor
         await settled()

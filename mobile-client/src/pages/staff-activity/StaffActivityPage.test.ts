@@ -23,10 +23,7 @@ const api = vi.hoisted(() => ({
 }))
 
 vi.mock('@/graphql/client', async () => {
-  const { shallowRef } = await import('vue')
-  const { Client, fetchExchange } = await import('@urql/core')
-  const { cacheExchange } = await import('@urql/exchange-graphcache')
-  const { cacheConfig } = await import('@/graphql/cache')
+  const { fakeClientModule, json } = await import('@/graphql/fake-client')
 
   const DAY = 86_400_000
   const startsAt = new Date(Date.now() - 2 * DAY).toISOString()
@@ -43,8 +40,6 @@ vi.mock('@/graphql/client', async () => {
     defaultMinutes: 120,
     certification: null,
   })
-  const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
-
   async function fakeFetch(_url: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const body = JSON.parse(String(init?.body)) as Request
     api.requests.push(body)
@@ -83,23 +78,7 @@ vi.mock('@/graphql/client', async () => {
     })
   }
 
-  const createClient = () =>
-    new Client({
-      url: '/graphql',
-      exchanges: [cacheExchange(cacheConfig), fetchExchange],
-      requestPolicy: 'cache-and-network',
-      preferGetMethod: false,
-      fetch: fakeFetch as typeof fetch,
-    })
-  const client = shallowRef(createClient())
-  return {
-    GRAPHQL_URL: '/graphql',
-    client,
-    // An empty cache for each test.
-    resetClient: async () => {
-      client.value = createClient()
-    },
-  }
+  return fakeClientModule(fakeFetch)
 })
 
 let app: App | undefined

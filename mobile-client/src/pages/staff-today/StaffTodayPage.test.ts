@@ -37,10 +37,7 @@ const api = vi.hoisted(() => ({
 }))
 
 vi.mock('@/graphql/client', async () => {
-  const { shallowRef } = await import('vue')
-  const { Client, fetchExchange } = await import('@urql/core')
-  const { cacheExchange } = await import('@urql/exchange-graphcache')
-  const { cacheConfig } = await import('@/graphql/cache')
+  const { fakeClientModule, json: answer } = await import('@/graphql/fake-client')
 
   interface Body {
     data: unknown
@@ -48,7 +45,7 @@ vi.mock('@/graphql/client', async () => {
   }
   /** An object as the API sends it: its fields and its __typename (graphcache keys by it). */
   const typed = <T extends object>(__typename: string, fields: T): T & { __typename: string } => ({ __typename, ...fields })
-  const json = (body: Body) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } })
+  const json = (body: Body) => answer(body)
   const refused = (path: string, code: ErrorCode, message: string) => json({ data: null, errors: [{ message, path: [path], extensions: { code } }] })
 
   const donation = () =>
@@ -101,23 +98,7 @@ vi.mock('@/graphql/client', async () => {
     }
   }
 
-  const createClient = () =>
-    new Client({
-      url: '/graphql',
-      exchanges: [cacheExchange(cacheConfig), fetchExchange],
-      requestPolicy: 'cache-and-network',
-      preferGetMethod: false,
-      fetch: fakeFetch as typeof fetch,
-    })
-  const client = shallowRef(createClient())
-  return {
-    GRAPHQL_URL: '/graphql',
-    client,
-    // An empty cache for each test.
-    resetClient: async () => {
-      client.value = createClient()
-    },
-  }
+  return fakeClientModule(fakeFetch)
 })
 
 let app: App | undefined
