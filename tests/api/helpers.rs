@@ -495,7 +495,7 @@ pub async fn sql_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i
 
 /// The first instant of a local (Asia/Shanghai) day, for SQL bounds.
 pub fn local_day(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
-    api::credits::rules::local_midnight(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    api::district_time::local_midnight(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap())
 }
 
 /// A GraphQL multipart upload of `bytes` as the `$file` variable of `query`, as the phone

@@ -3,7 +3,9 @@
 // so infinite scroll merges pages into one list. The cache is persisted to IndexedDB, which is
 // how the last-seen credits and ledger show offline; only queries are kept: writes that fail
 // for want of signal are reported, never queued (no optimistic mutations are configured).
+import type { Exchange } from '@urql/core'
 import { offlineExchange, type CacheExchangeOpts, type Cache } from '@urql/exchange-graphcache'
+import { fromPromise, mergeMap, pipe } from 'wonka'
 import { relayPagination } from '@urql/exchange-graphcache/extras'
 import { makeDefaultStorage } from '@urql/exchange-graphcache/default-storage'
 import { graphql } from '@/gql'
@@ -216,6 +218,23 @@ export function createStorage(): CacheStorage {
       return readBack.then(() => inner.writeData(delta))
     },
   }
+}
+
+/**
+ * Holds every operation until the cache holds what the phone kept. Graphcache records what to
+ * persist only once its read-back is done, so an answer that arrived before then (a fast
+ * network on a slow phone) would never be kept for offline use; and a cache-only read before
+ * then misses. Order is kept: each operation waits on the same promise.
+ */
+export function afterHydration(hydrated: Promise<void>): Exchange {
+  return ({ forward }) =>
+    (operations$) =>
+      forward(
+        pipe(
+          operations$,
+          mergeMap((operation) => fromPromise(hydrated.then(() => operation))),
+        ),
+      )
 }
 
 export function createCacheExchange(storage: CacheStorage) {

@@ -1,10 +1,11 @@
-// The one urql client: normalised, persisted cache → auth → fetch (subscriptions: WebSocket). It is rebuilt (and its
+// The one urql client: normalised, persisted cache → auth → fetch (subscriptions: WebSocket),
+// each operation held until the cache has read back what the phone kept. It is rebuilt (and its
 // persisted cache wiped) whenever the person logs in or out, so one account never sees
 // another's cached data on a shared phone.
 import { Client, fetchExchange, subscriptionExchange, type SubscriptionForwarder } from '@urql/core'
 import { shallowRef } from 'vue'
 import { auth } from './auth'
-import { createCacheExchange, createStorage } from './cache'
+import { afterHydration, createCacheExchange, createStorage, type CacheStorage } from './cache'
 
 export const GRAPHQL_URL = '/graphql'
 
@@ -27,10 +28,15 @@ const forwardSubscription: SubscriptionForwarder = (request) => ({
   },
 })
 
+/** The read-back, or 3 s: a phone whose storage never answers still gets its answers, unkept. */
+function readBackOrGiveUp(s: CacheStorage): Promise<void> {
+  return Promise.race([s.hydrated, new Promise<void>((resolve) => setTimeout(resolve, 3_000))])
+}
+
 function createClient(): Client {
   return new Client({
     url: GRAPHQL_URL,
-    exchanges: [createCacheExchange(storage), auth, fetchExchange, subscriptionExchange({ forwardSubscription })],
+    exchanges: [afterHydration(readBackOrGiveUp(storage)), createCacheExchange(storage), auth, fetchExchange, subscriptionExchange({ forwardSubscription })],
     requestPolicy: 'cache-and-network',
     // The API answers GET /graphql with GraphiQL: every operation is a POST.
     preferGetMethod: false,
