@@ -88,6 +88,14 @@ impl AppError {
         }
     }
 
+    /// The input field a BAD_USER_INPUT names, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadInput { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The text a client may see; never carries internal detail.
     pub fn message(&self) -> String {
         match self {

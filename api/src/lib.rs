@@ -8,6 +8,7 @@ pub mod broadcast;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod credits;
 pub mod db;

@@ -113,8 +113,9 @@ export async function launchBrowser() {
  * A phone: 390×844 with touch, like a mid-size Android or iPhone.
  * @param {import('playwright-core').Browser} browser
  * @param {string} baseURL
+ * @param {{ serviceWorkers?: 'allow' | 'block' }} [options] `block` for a first load without the app installed
  */
-export async function newPhone(browser, baseURL) {
+export async function newPhone(browser, baseURL, options = {}) {
   return browser.newContext({
     baseURL,
     viewport: { width: 390, height: 844 },
@@ -123,7 +124,7 @@ export async function newPhone(browser, baseURL) {
     hasTouch: true,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    serviceWorkers: 'allow',
+    serviceWorkers: options.serviceWorkers ?? 'allow',
   })
 }
 

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { PASSWORD, PHONES, clientDir, gql, launchBrowser, shot, startApi } from './harness.mjs'
+import { PASSWORD, PHONES, clientDir, gql, launchBrowser, newPhone, shot, startApi } from './harness.mjs'
 
 const JS_BUDGET_BYTES = 150 * 1024
 const FCP_BUDGET_MS = 2500
@@ -37,16 +37,7 @@ after(async () => {
  * @param {object} session @param {number} attempt
  */
 async function firstLoad(session, attempt) {
-  const ctx = await browser.newContext({
-    baseURL: api.url,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    serviceWorkers: 'block',
-  })
+  const ctx = await newPhone(browser, api.url, { serviceWorkers: 'block' })
   try {
     await ctx.addInitScript((value) => localStorage.setItem('dt.session', value), JSON.stringify(session))
     const page = await ctx.newPage()

@@ -7,7 +7,7 @@ use api::{
     auth::Viewer,
     cache::Cache,
     db::Db,
-    donations::{DonorRef, NewDonation, ReceiptNo, service as donations},
+    donations::{DonorRef, NewDonation, ReceiptNo, voids as donations},
     entities::{
         account, activity, charity_project, donation, enterprise,
         enums::{
@@ -147,7 +147,7 @@ impl Desk {
 
 pub fn resident_ref(phone: &str) -> DonorRef {
     DonorRef::Resident {
-        phone: phone.into(),
+        phone: api::accounts::Phone::parse(phone).expect("a valid phone"),
         name: None,
     }
 }

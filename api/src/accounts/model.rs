@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-/// A mainland China mobile number, normalised to its 11 digits.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A mainland China mobile number, normalised to its 11 digits. Serialised as those digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Phone(String);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]

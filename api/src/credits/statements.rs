@@ -2,7 +2,6 @@
 //! frozen snapshot with a code anyone can check.
 
 use chrono::{Datelike, NaiveDate, Utc};
-use rand::Rng;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -43,12 +42,7 @@ async fn totals(db: &Db, donor_id: Uuid, year: i32) -> AppResult<(i32, i64, i64)
 }
 
 fn statement_code() -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let mut rng = rand::rng();
-    let body: String = (0..14)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect();
-    format!("ST{body}")
+    format!("ST{}", crate::codes::random_code(14))
 }
 
 /// The donor's statement for `year`: the latest issued one if the figures still hold,

@@ -19,14 +19,12 @@ use uuid::Uuid;
 use super::{
     DonorRef, NewDonation,
     bulk::{self, Bulk},
-    service,
+    rules, single,
 };
 use crate::{
-    accounts::Phone,
     audit::{self, service::AuditEntry, snapshot},
     auth::Viewer,
     db::{self, Db},
-    district_time::DISTRICT_TZ,
     entities::{
         campaign, charity_project, credit_rule, donation, donor, enums::DonorKind, resident,
     },
@@ -231,7 +229,7 @@ async fn write_and_answer(writer: &Writer, items: Vec<Pending>) {
             for p in items {
                 let writer = writer.clone();
                 tokio::spawn(async move {
-                    let answer = service::record_alone(
+                    let answer = single::record_alone(
                         &writer.db,
                         &writer.boards,
                         p.account_id,
@@ -310,9 +308,7 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
     for p in items {
         match &p.input.donor {
             DonorRef::Resident { phone, .. } => {
-                if let Ok(phone) = Phone::parse(phone) {
-                    phones.insert(phone.as_str().to_owned());
-                }
+                phones.insert(phone.as_str().to_owned());
             }
             DonorRef::Enterprise { id } => {
                 donor_ids.insert(*id);
@@ -371,29 +367,17 @@ async fn lookups(conn: &impl ConnectionTrait, items: &[&Pending]) -> AppResult<L
 impl Lookups {
     /// The same checks, in the same order and with the same errors, as the single path.
     fn check(&self, input: &NewDonation) -> AppResult<()> {
-        if self.project_org.get(&input.project_id) != Some(&input.org_id) {
-            return Err(AppError::bad_field(
-                "projectId",
-                "no such project in this charity organisation",
-            ));
-        }
+        rules::project_of_org(
+            self.project_org.get(&input.project_id).copied(),
+            input.org_id,
+        )?;
         if let Some(campaign_id) = input.campaign_id {
-            let Some((starts_on, ends_on)) = self.campaign_days.get(&campaign_id) else {
-                return Err(AppError::bad_field("campaignId", "no such campaign"));
-            };
-            let day = input.donated_at.with_timezone(&DISTRICT_TZ).date_naive();
-            if day < *starts_on || day > *ends_on {
-                return Err(AppError::bad_field(
-                    "campaignId",
-                    "the donation date is outside the campaign's dates",
-                ));
-            }
+            let dates = self.campaign_days.get(&campaign_id).copied();
+            rules::within_campaign(dates, input.donated_at)?;
         }
         let receipt = (input.org_id, input.receipt_no.as_str().to_owned());
         if self.receipts_used.contains(&receipt) {
-            return Err(AppError::conflict(
-                "this receipt number is already used in this organisation",
-            ));
+            return Err(rules::receipt_taken());
         }
         Ok(())
     }
@@ -409,23 +393,13 @@ impl Lookups {
             DonorRef::WalkIn { .. } => Ok(None),
             DonorRef::Enterprise { id } => match self.donors.get(id) {
                 Some(d) if d.kind == DonorKind::Enterprise => Ok(Some(*id)),
-                _ => Err(AppError::bad_field(
-                    "donorEnterpriseId",
-                    "no such enterprise",
-                )),
+                _ => Err(rules::no_such_enterprise()),
             },
             DonorRef::Resident { phone, name } => {
-                let phone = Phone::parse(phone)
-                    .map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?;
                 if let Some(id) = self.donor_by_phone.get(phone.as_str()) {
                     return Ok(Some(*id));
                 }
-                let Some(name) = name.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
-                    return Err(AppError::bad_field(
-                        "donorPhone",
-                        "no resident has this phone; give the donor's name to register them",
-                    ));
-                };
+                let name = rules::name_to_register(name.as_deref())?;
                 // Nobody is registered for a donation refused for its receipt: asked here
                 // by the whole unique key (the insert decides for everyone else).
                 let receipt_used = donation::Entity::find()
@@ -435,11 +409,9 @@ impl Lookups {
                     .await?
                     .is_some();
                 if receipt_used {
-                    return Err(AppError::conflict(
-                        "this receipt number is already used in this organisation",
-                    ));
+                    return Err(rules::receipt_taken());
                 }
-                let registered = service::register_resident(conn, name, &phone, None).await?;
+                let registered = single::register_resident(conn, name, phone, None).await?;
                 self.registered.insert(registered.id);
                 self.donor_by_phone
                     .insert(phone.as_str().to_owned(), registered.id);
@@ -450,6 +422,9 @@ impl Lookups {
     }
 }
 
+/// Long because every step shares the one transaction and the lookups of the steps before:
+/// claims, references, refusals, donors, rows, ledger, audit, commit.
+///
 /// One transaction for the whole batch; `Err` only when the database refused it, and then
 /// nothing of it was written. The board write guard is awaited before the commit and
 /// returned with the outcomes.
@@ -546,9 +521,7 @@ async fn write_batch(
                 return true;
             }
             released.push(claims[i].id);
-            outcomes[i] = Some(Outcome::Answered(Err(AppError::conflict(
-                "this receipt number is already used in this organisation",
-            ))));
+            outcomes[i] = Some(Outcome::Answered(Err(rules::receipt_taken())));
             false
         })
         .collect();

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{DonorRef, NewDonation, service};
+use super::{DonorRef, NewDonation, single};
 use crate::{
     credits::{
         ledger::{self, Move},
@@ -79,7 +79,7 @@ impl Bulk {
             voided_at: None,
             voided_by: None,
             recorded_by,
-            verification_code: service::verification_code(),
+            verification_code: single::verification_code(),
             created_at: now,
         };
         if let Some(d) = donor {

@@ -3,8 +3,9 @@
 use async_graphql::{Context, ID, InputObject, Object, OneofObject, Result, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 
-use super::{DonorRef, NewDonation, ReceiptNo, Recorder, import, receipt, service};
+use super::{DonorRef, NewDonation, ReceiptNo, Recorder, import, reads, receipt, voids};
 use crate::{
+    accounts::Phone,
     audit::AuditHandoff,
     auth::RoleGuard,
     catalog::{Campaign, CharityOrg, CharityProject},
@@ -54,7 +55,7 @@ impl Donation {
     }
     /// The donor's name (resident, enterprise or walk-in), for the donor and the org's staff.
     async fn donor_name(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(service::donor_label(&state(ctx).db, &self.0).await?)
+        Ok(reads::donor_label(&state(ctx).db, &self.0).await?)
     }
     async fn kind(&self) -> DonationKind {
         self.0.kind
@@ -114,7 +115,7 @@ impl Donation {
         let project = load_by_id::<entities::charity_project::Entity>(ctx, self.0.project_id)
             .await?
             .ok_or_else(|| AppError::not_found("charity project"))?;
-        let donor = service::donor_label(&state(ctx).db, &self.0).await?;
+        let donor = reads::donor_label(&state(ctx).db, &self.0).await?;
         Ok(receipt::render(&receipt::ReceiptParts {
             donation: &self.0,
             org: &org,
@@ -198,7 +199,8 @@ impl RecordDonationInput {
         };
         let donor = match self.donor {
             DonorInput::Resident(r) => DonorRef::Resident {
-                phone: r.phone,
+                phone: Phone::parse(&r.phone)
+                    .map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?,
                 name: text::optional("donor.resident.name", r.name.as_deref(), TextKind::Name)?,
             },
             DonorInput::EnterpriseId(id) => DonorRef::Enterprise {
@@ -310,14 +312,14 @@ impl DonationsQuery {
         to: Option<DateTime<Utc>>,
     ) -> Result<Connection<Donation>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let filter = service::DonationFilter {
+        let filter = reads::DonationFilter {
             org_id: org_id.map(|id| parse_id("orgId", &id)).transpose()?,
             donor_id: None,
             status,
             from,
             to,
         };
-        let rows = service::list(&state(ctx).db, viewer(ctx)?, filter, &page).await?;
+        let rows = reads::list(&state(ctx).db, viewer(ctx)?, filter, &page).await?;
         Ok(connection(rows, &page, |m| m.id.to_string(), Donation))
     }
 
@@ -325,7 +327,7 @@ impl DonationsQuery {
     async fn donation(&self, ctx: &Context<'_>, id: ID) -> Result<Donation> {
         let id = parse_id("id", &id)?;
         Ok(Donation(
-            service::find_visible(&state(ctx).db, viewer(ctx)?, id).await?,
+            reads::find_visible(&state(ctx).db, viewer(ctx)?, id).await?,
         ))
     }
 
@@ -335,7 +337,7 @@ impl DonationsQuery {
         ctx: &Context<'_>,
         code: String,
     ) -> Result<Option<ReceiptVerification>> {
-        let Some(d) = service::find_by_verification_code(&state(ctx).db, &code).await? else {
+        let Some(d) = reads::find_by_verification_code(&state(ctx).db, &code).await? else {
             return Ok(None);
         };
         let org = load_by_id::<entities::charity_org::Entity>(ctx, d.org_id).await?;
@@ -384,7 +386,7 @@ impl DonationsMutation {
     ) -> Result<DonationResult> {
         let key = IdempotencyKey::parse(&idempotency_key)?;
         let id = parse_id("id", &id)?;
-        let result = service::void(
+        let result = voids::void(
             &state(ctx).db,
             handle::<Boards>(ctx),
             viewer(ctx)?,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     DonorRef, NewDonation, ReceiptNo,
     bulk::{self, Bulk},
-    service,
+    rules, single,
 };
 use crate::{
     accounts::Phone,
@@ -37,6 +37,17 @@ pub struct RowError {
     pub row: usize,
     pub column: String,
     pub reason: String,
+}
+
+impl RowError {
+    /// A donation rule's refusal, as the row and column it concerns.
+    fn refused(row: usize, refusal: &AppError) -> Self {
+        Self {
+            row,
+            column: refusal.field().unwrap_or_default().to_owned(),
+            reason: refusal.message(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -235,6 +246,10 @@ async fn load_lookups(conn: &impl ConnectionTrait, rows: &[RawRow]) -> AppResult
     })
 }
 
+/// One CSV row as a donation, or the first cell that does not read, by its column.
+///
+/// Long because it is one column after another, in the file's order, each with the
+/// Chinese and English spellings staff type; a helper per column would hide that order.
 fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDonation, RowError> {
     let err = |column: &str, reason: String| RowError {
         row: row.line,
@@ -289,7 +304,8 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
         ],
     ) {
         Some(0) => DonorRef::Resident {
-            phone: required("donor_phone")?.to_owned(),
+            phone: Phone::parse(required("donor_phone")?)
+                .map_err(|e| err("donorPhone", e.to_string()))?,
             name: free_text("walk_in_name", TextKind::Name)?,
         },
         Some(1) => {
@@ -521,6 +537,8 @@ pub async fn import_rows(
 /// (26 columns a donation).
 const ROWS_PER_INSERT: usize = 1_000;
 
+/// Long because the steps share one transaction and each step's lookups feed the next.
+///
 /// Write the validated rows in bulk inside the caller's transaction: what the per-row
 /// `record_in` does (donor found or registered, rule of the day, credits, the donor's balance
 /// and total, one `DONATION` entry each), with a few set-based statements instead of ten
@@ -545,17 +563,11 @@ async fn write_all(
         .map(|c| (c.id, (c.starts_on, c.ends_on)))
         .collect();
     for (line, d) in &rows {
-        if let Some(campaign_id) = d.campaign_id {
-            let day = d.donated_at.with_timezone(&DISTRICT_TZ).date_naive();
-            match campaigns.get(&campaign_id) {
-                None => errors.push(row_error(*line, "campaignId", "no such campaign")),
-                Some((from, to)) if day < *from || day > *to => errors.push(row_error(
-                    *line,
-                    "campaignId",
-                    "the donation date is outside the campaign's dates",
-                )),
-                Some(_) => {}
-            }
+        if let Some(campaign_id) = d.campaign_id
+            && let Err(refused) =
+                rules::within_campaign(campaigns.get(&campaign_id).copied(), d.donated_at)
+        {
+            errors.push(RowError::refused(*line, &refused));
         }
     }
 
@@ -564,7 +576,7 @@ async fn write_all(
     let mut enterprise_ids: Vec<Uuid> = Vec::new();
     for (_, d) in &rows {
         match &d.donor {
-            DonorRef::Resident { phone, .. } => phones.push(parsed_phone(phone)?),
+            DonorRef::Resident { phone, .. } => phones.push(phone.as_str().to_owned()),
             DonorRef::Enterprise { id } => enterprise_ids.push(*id),
             DonorRef::WalkIn { .. } => {}
         }
@@ -585,22 +597,16 @@ async fn write_all(
         let DonorRef::Resident { phone, name } = &d.donor else {
             continue;
         };
-        let phone =
-            Phone::parse(phone).map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?;
         if donor_by_phone.contains_key(phone.as_str()) {
             continue;
         }
-        match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(name) if errors.is_empty() => {
-                let registered = service::register_resident(conn, name, &phone, None).await?;
+        match rules::name_to_register(name.as_deref()) {
+            Ok(name) if errors.is_empty() => {
+                let registered = single::register_resident(conn, name, phone, None).await?;
                 donor_by_phone.insert(phone.as_str().to_owned(), registered.id);
             }
-            Some(_) => {}
-            None => errors.push(row_error(
-                *line,
-                "donorPhone",
-                "no resident has this phone; give the donor's name to register them",
-            )),
+            Ok(_) => {}
+            Err(refused) => errors.push(RowError::refused(*line, &refused)),
         }
     }
     if !errors.is_empty() {
@@ -632,7 +638,7 @@ async fn write_all(
     for (line, d) in rows {
         let donor = match &d.donor {
             DonorRef::Resident { phone, .. } => donor_by_phone
-                .get(&parsed_phone(phone)?)
+                .get(phone.as_str())
                 .and_then(|id| donors.get(id)),
             DonorRef::Enterprise { id } => donors.get(id),
             DonorRef::WalkIn { .. } => None,
@@ -660,12 +666,6 @@ async fn write_all(
 }
 
 /// A resident's phone as stored (the rows were checked by `check_shape`).
-fn parsed_phone(phone: &str) -> AppResult<String> {
-    Phone::parse(phone)
-        .map(|p| p.as_str().to_owned())
-        .map_err(|e| AppError::bad_field("donorPhone", e.to_string()))
-}
-
 async fn existing_receipts(
     conn: &impl ConnectionTrait,
     parsed: &[(usize, NewDonation)],

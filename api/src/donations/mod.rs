@@ -5,8 +5,11 @@ mod bulk;
 mod graphql;
 pub mod import;
 mod model;
+pub mod reads;
 pub mod receipt;
-pub mod service;
+mod rules;
+mod single;
+pub mod voids;
 
 pub use batch::Recorder;
 pub use graphql::{Donation, DonationsMutation, DonationsQuery};

@@ -43,7 +43,7 @@ impl ReceiptNo {
 pub enum DonorRef {
     /// A resident, found by phone; with a name, an unknown phone registers a new resident.
     Resident {
-        phone: String,
+        phone: Phone,
         name: Option<String>,
     },
     Enterprise {
@@ -118,9 +118,6 @@ impl NewDonation {
         }
         if self.donated_at.timestamp() < 946_684_800 {
             return Err(AppError::bad_field("donatedAt", "donatedAt is before 2000"));
-        }
-        if let DonorRef::Resident { phone, .. } = &self.donor {
-            Phone::parse(phone).map_err(|e| AppError::bad_field("donorPhone", e.to_string()))?;
         }
         Ok(())
     }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::model::{Dataset, Period};
@@ -123,21 +125,14 @@ fn kind_label(kind: DonationKind) -> &'static str {
 
 async fn donations(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<Table> {
     let conn = &db.conn;
-    let mut select = donation::Entity::find()
-        .filter(donation::Column::DonatedAt.gte(crate::district_time::local_midnight(period.from)))
-        .filter(donation::Column::DonatedAt.lt(day_end(period.to)));
-    if let Some(org_id) = org_id {
-        select = select.filter(donation::Column::OrgId.eq(org_id));
-    }
-    let rows = select
-        .order_by_asc(donation::Column::DonatedAt)
-        .order_by_asc(donation::Column::Id)
-        .limit(MAX_ROWS + 1)
-        .all(conn)
-        .await?;
-    if rows.len() as u64 > MAX_ROWS {
-        return Err(too_many());
-    }
+    let rows = rows_of::<donation::Entity>(
+        db,
+        instants(donation::Column::DonatedAt, period),
+        donation::Column::OrgId,
+        org_id,
+        [donation::Column::DonatedAt, donation::Column::Id],
+    )
+    .await?;
     let orgs =
         names::<charity_org::Entity, _>(conn, charity_org::Column::Id, charity_org::Column::Name)
             .await?;
@@ -234,21 +229,14 @@ async fn donations(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<T
 
 async fn disbursements(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<Table> {
     let conn = &db.conn;
-    let mut select = disbursement::Entity::find()
-        .filter(disbursement::Column::DisbursedOn.gte(period.from))
-        .filter(disbursement::Column::DisbursedOn.lte(period.to));
-    if let Some(org_id) = org_id {
-        select = select.filter(disbursement::Column::OrgId.eq(org_id));
-    }
-    let rows = select
-        .order_by_asc(disbursement::Column::DisbursedOn)
-        .order_by_asc(disbursement::Column::Id)
-        .limit(MAX_ROWS + 1)
-        .all(conn)
-        .await?;
-    if rows.len() as u64 > MAX_ROWS {
-        return Err(too_many());
-    }
+    let rows = rows_of::<disbursement::Entity>(
+        db,
+        days(disbursement::Column::DisbursedOn, period),
+        disbursement::Column::OrgId,
+        org_id,
+        [disbursement::Column::DisbursedOn, disbursement::Column::Id],
+    )
+    .await?;
     let orgs =
         names::<charity_org::Entity, _>(conn, charity_org::Column::Id, charity_org::Column::Name)
             .await?;
@@ -313,24 +301,17 @@ async fn disbursements(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResu
 
 async fn hours(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<Table> {
     let conn = &db.conn;
-    let mut select = hour_certification::Entity::find()
-        .filter(
-            hour_certification::Column::CertifiedAt
-                .gte(crate::district_time::local_midnight(period.from)),
-        )
-        .filter(hour_certification::Column::CertifiedAt.lt(day_end(period.to)));
-    if let Some(org_id) = org_id {
-        select = select.filter(hour_certification::Column::OrgId.eq(org_id));
-    }
-    let rows = select
-        .order_by_asc(hour_certification::Column::CertifiedAt)
-        .order_by_asc(hour_certification::Column::Id)
-        .limit(MAX_ROWS + 1)
-        .all(conn)
-        .await?;
-    if rows.len() as u64 > MAX_ROWS {
-        return Err(too_many());
-    }
+    let rows = rows_of::<hour_certification::Entity>(
+        db,
+        instants(hour_certification::Column::CertifiedAt, period),
+        hour_certification::Column::OrgId,
+        org_id,
+        [
+            hour_certification::Column::CertifiedAt,
+            hour_certification::Column::Id,
+        ],
+    )
+    .await?;
     let orgs =
         names::<charity_org::Entity, _>(conn, charity_org::Column::Id, charity_org::Column::Name)
             .await?;
@@ -396,4 +377,43 @@ async fn hours(db: &Db, period: Period, org_id: Option<Uuid>) -> AppResult<Table
             })
             .collect(),
     })
+}
+
+/// Every dataset reads the same way: the rows of the period, of one org when asked, oldest
+/// first, and no more than an export may hold.
+async fn rows_of<E: EntityTrait>(
+    db: &Db,
+    within: Condition,
+    org_column: E::Column,
+    org_id: Option<Uuid>,
+    order: [E::Column; 2],
+) -> AppResult<Vec<E::Model>> {
+    let mut select = E::find().filter(within);
+    if let Some(org_id) = org_id {
+        select = select.filter(org_column.eq(org_id));
+    }
+    let rows = select
+        .order_by_asc(order[0])
+        .order_by_asc(order[1])
+        .limit(MAX_ROWS + 1)
+        .all(&db.conn)
+        .await?;
+    if rows.len() as u64 > MAX_ROWS {
+        return Err(too_many());
+    }
+    Ok(rows)
+}
+
+/// An instant column within the period's local days.
+fn instants(column: impl ColumnTrait, period: Period) -> Condition {
+    Condition::all()
+        .add(column.gte(crate::district_time::local_midnight(period.from)))
+        .add(column.lt(day_end(period.to)))
+}
+
+/// A date column within the period's days.
+fn days(column: impl ColumnTrait, period: Period) -> Condition {
+    Condition::all()
+        .add(column.gte(period.from))
+        .add(column.lte(period.to))
 }

@@ -157,6 +157,10 @@ fn indicator(key: IndicatorKey, unit: IndicatorUnit, year: i32) -> Indicator {
 }
 
 /// Every indicator of the plan for `year`, computed now.
+///
+/// Long on purpose: it is the plan's list of indicators, in the plan's order, one block per
+/// indicator (its figures, its breakdown by town, its note). Split into functions, the list
+/// would no longer read against the table in DESIGN.md it has to match.
 #[tracing::instrument(skip(db))]
 pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     check_year(year)?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     auth::{RoleGuard, Viewer},
     credits::{self, CreditRule, CreditTier, Redemption, TierBenefit},
-    donations::{Donation, service as donation_reads},
+    donations::{Donation, reads as donation_reads},
     entities::{
         self, credit_entry, donor,
         enums::{CreditEntryKind, DonationStatus, Role},

@@ -88,6 +88,9 @@ pub async fn seed_demo(db: &Db, dir: &Path) -> AppResult<String> {
     ))
 }
 
+/// Long because it is a script of the demo's story, step after step, each step using what
+/// the one before wrote.
+///
 /// A few disbursements (allocated oldest first, as staff would record them), broadcasts in
 /// each state, and a public question with its answer, so the demo's 阳光慈善 pages have data.
 async fn seed_transparency(db: &Db, admin: &Viewer, ids: &SeedIds) -> AppResult<(usize, usize)> {
@@ -474,6 +477,12 @@ struct PerkRow {
     voucher_valid_minutes: i32,
 }
 
+/// The reference tables from `seeds/`, in the order their foreign keys need: towns, orgs,
+/// projects, campaigns, credit and ranking rules, tiers, partners, residents, enterprises,
+/// accounts, rewards, perks.
+///
+/// Long because it is one file after another in that order; each block reads one CSV file
+/// and writes its rows, and the ids it returns link the later ones.
 async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResult<SeedIds> {
     let now = Utc::now();
     let mut ids = SeedIds::default();

@@ -33,6 +33,9 @@ const GIVEN: &[char] = &[
 ];
 
 /// Generate `n` donations. Runs once per database: a second run refuses.
+///
+/// Long because it is one pass whose state carries from step to step: the donors, the
+/// generated donations, the load with indexes dropped and rebuilt, then the donors' totals.
 #[tracing::instrument(skip(db, seeds_dir))]
 pub async fn seed_scale(db: &Db, seeds_dir: &Path, n: u64) -> AppResult<String> {
     let started = Instant::now();

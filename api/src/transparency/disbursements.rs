@@ -344,7 +344,7 @@ impl Trace {
 /// The trace of a donation the viewer may see (the donor, its org's staff, ADMIN).
 #[tracing::instrument(skip(db, viewer))]
 pub async fn trace(db: &Db, viewer: &Viewer, donation_id: Uuid) -> AppResult<Trace> {
-    let donation = crate::donations::service::find_visible(db, viewer, donation_id).await?;
+    let donation = crate::donations::reads::find_visible(db, viewer, donation_id).await?;
     let rows = disbursement_allocation::Entity::find()
         .filter(disbursement_allocation::Column::DonationId.eq(donation.id))
         .find_also_related(disbursement::Entity)

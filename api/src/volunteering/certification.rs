@@ -323,6 +323,9 @@ pub async fn dispute(
     Ok(cert)
 }
 
+/// (Long because the outcome's checks, the minutes, the credit adjustment and the board move
+/// share one idempotent transaction.)
+///
 /// ADMIN closes an open dispute. UPHELD sets the minutes and moves the credits by the
 /// difference with an `ADJUSTMENT` entry; REJECTED leaves everything as certified.
 #[tracing::instrument(skip(db, boards, viewer, resolution))]

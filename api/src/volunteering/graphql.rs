@@ -730,21 +730,7 @@ impl VolunteeringMutation {
         code: String,
         activity_id: Option<ID>,
     ) -> Result<Signup> {
-        let expected = activity_id
-            .map(|id| parse_id("activityId", &id))
-            .transpose()?;
-        let app = state(ctx);
-        let s = attendance::punch_with_code(
-            &app.db,
-            &app.cache,
-            viewer(ctx)?,
-            &code,
-            expected,
-            Punch::In,
-            Utc::now(),
-        )
-        .await?;
-        Ok(Signup(s, None))
+        punch_with_code(ctx, code, activity_id, Punch::In).await
     }
 
     /// Submit a scanned code to check out; like `checkIn`.
@@ -755,21 +741,7 @@ impl VolunteeringMutation {
         code: String,
         activity_id: Option<ID>,
     ) -> Result<Signup> {
-        let expected = activity_id
-            .map(|id| parse_id("activityId", &id))
-            .transpose()?;
-        let app = state(ctx);
-        let s = attendance::punch_with_code(
-            &app.db,
-            &app.cache,
-            viewer(ctx)?,
-            &code,
-            expected,
-            Punch::Out,
-            Utc::now(),
-        )
-        .await?;
-        Ok(Signup(s, None))
+        punch_with_code(ctx, code, activity_id, Punch::Out).await
     }
 
     /// Staff check a signed-up resident in by phone, at `at` (default now).
@@ -781,18 +753,7 @@ impl VolunteeringMutation {
         phone: String,
         at: Option<DateTime<Utc>>,
     ) -> Result<Signup> {
-        let id = parse_id("activityId", &activity_id)?;
-        let s = attendance::punch_by_phone(
-            &state(ctx).db,
-            viewer(ctx)?,
-            id,
-            &phone,
-            at,
-            Punch::In,
-            Utc::now(),
-        )
-        .await?;
-        Ok(Signup(s, None))
+        punch_by_phone(ctx, activity_id, phone, at, Punch::In).await
     }
 
     /// Staff check a resident out by phone, at `at` (default now).
@@ -804,18 +765,7 @@ impl VolunteeringMutation {
         phone: String,
         at: Option<DateTime<Utc>>,
     ) -> Result<Signup> {
-        let id = parse_id("activityId", &activity_id)?;
-        let s = attendance::punch_by_phone(
-            &state(ctx).db,
-            viewer(ctx)?,
-            id,
-            &phone,
-            at,
-            Punch::Out,
-            Utc::now(),
-        )
-        .await?;
-        Ok(Signup(s, None))
+        punch_by_phone(ctx, activity_id, phone, at, Punch::Out).await
     }
 
     /// Certify one participant's minutes after the activity (default: attended time rounded
@@ -929,4 +879,50 @@ impl VolunteeringMutation {
             service::mark_notice_read(&state(ctx).db, viewer(ctx)?, id).await?,
         ))
     }
+}
+
+/// Check-in and check-out by a scanned code are one action in two directions.
+async fn punch_with_code(
+    ctx: &Context<'_>,
+    code: String,
+    activity_id: Option<ID>,
+    punch: Punch,
+) -> Result<Signup> {
+    let expected = activity_id
+        .map(|id| parse_id("activityId", &id))
+        .transpose()?;
+    let app = state(ctx);
+    let s = attendance::punch_with_code(
+        &app.db,
+        &app.cache,
+        viewer(ctx)?,
+        &code,
+        expected,
+        punch,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Signup(s, None))
+}
+
+/// Staff checking a resident in or out by phone, at `at` (default now).
+async fn punch_by_phone(
+    ctx: &Context<'_>,
+    activity_id: ID,
+    phone: String,
+    at: Option<DateTime<Utc>>,
+    punch: Punch,
+) -> Result<Signup> {
+    let id = parse_id("activityId", &activity_id)?;
+    let s = attendance::punch_by_phone(
+        &state(ctx).db,
+        viewer(ctx)?,
+        id,
+        &phone,
+        at,
+        punch,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Signup(s, None))
 }
