@@ -6,14 +6,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# What the suites need from the machine, installed when missing: Debian's Chromium and a CJK
-# font for the browser tests (never a downloaded browser build).
-# Python runs the import-cycle check.
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy || ! command -v python3 >/dev/null 2>&1; then
-  echo "== installing chromium, fonts-wqy-microhei and python3"
+# What the suites need from the machine, installed with apt when missing: Debian's Chromium
+# and a CJK font for the browser tests (never a downloaded browser build), python3 for the
+# import-cycle check, and the PostgreSQL and Redis server binaries the fault suite starts on
+# its own ports (the database and cache the suites talk to are the machine's services).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi wqy || missing+=(fonts-wqy-microhei)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei python3
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
 PG_HOST=127.0.0.1 PG_PORT=5432 REDIS_HOST=127.0.0.1 REDIS_PORT=6379

@@ -213,3 +213,46 @@ async fn a_reward_that_ended_before_it_is_listed_is_refused() {
     let after = sql_i64(&app, "SELECT COUNT(*) FROM rewards", vec![]).await;
     assert_eq!(before, after, "nothing written");
 }
+
+#[tokio::test]
+async fn a_rule_added_today_starts_when_it_is_added_not_at_midnight() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let admin = app.login(ADMIN_PHONE).await;
+    let earlier = (chrono::Utc::now() - chrono::Duration::minutes(2)).to_rfc3339();
+    let give = |at: String| {
+        let (app, staff) = (&app, &staff);
+        async move {
+            let input = donation_input(app, RESIDENT_PHONE, "100.00", &at).await;
+            app.gql_as(Some(staff), RECORD_DONATION, json!({ "input": input }))
+                .await
+                .ok()["recordDonation"]["donation"]["creditsAwarded"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let before = give(earlier.clone()).await;
+
+    let today = chrono::Utc::now()
+        .with_timezone(&api::district_time::DISTRICT_TZ)
+        .date_naive()
+        .to_string();
+    app.gql_as(
+        Some(&admin),
+        "mutation($d: NaiveDate!) { addCreditRule(kind: DONATION_RESIDENT, credits: 50, perUnits: 100, effectiveFrom: $d) { id } }",
+        json!({ "d": today }),
+    )
+    .await
+    .ok();
+
+    // The same gift at the same time earns what it earned before the rule was added ...
+    assert_eq!(
+        give(earlier).await,
+        before,
+        "today's earlier gifts keep their rule"
+    );
+    // ... and one made after it earns under the new rule: 100.00 yuan at 50 per 1.00 yuan.
+    let after = give(chrono::Utc::now().to_rfc3339()).await;
+    assert_eq!(after, 5_000);
+    assert_ledger_consistent(&app).await;
+}

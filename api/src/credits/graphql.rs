@@ -297,7 +297,9 @@ pub struct CreditsMutation;
 
 #[Object]
 impl CreditsMutation {
-    /// ADMIN: a new conversion rule from a day on (today or later).
+    /// ADMIN: a new conversion rule from a day on: a future day from its local midnight, today
+    /// from the moment it is added (earlier donations today keep the rule they were credited
+    /// under).
     #[graphql(guard = "RoleGuard::new(&[Role::Admin])")]
     async fn add_credit_rule(
         &self,

@@ -81,15 +81,19 @@ pub async fn create(
             "a rule takes effect today or later; past donations keep their rule",
         ));
     }
+    // A rule dated today starts now, not at midnight: a donation already recorded this
+    // morning keeps the rule it was credited under, and one recorded later with the same time
+    // gets the same credits.
+    let now = Utc::now();
     let txn = db.begin_write().await?;
     let model = credit_rule::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(kind),
         credits: Set(credits),
         per_units: Set(per_units),
-        effective_from: Set(local_midnight(effective_from)),
+        effective_from: Set(local_midnight(effective_from).max(now)),
         created_by: Set(Some(viewer.account_id)),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(&*txn)
     .await
