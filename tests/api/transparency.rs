@@ -1036,6 +1036,35 @@ async fn overdue_questions_reach_the_bureaus_dashboard() {
         app.gql_as(Some(&staff), dashboard, json!({})).await.code(),
         Some("FORBIDDEN")
     );
+
+    // Answered after the deadline, it leaves the overdue list but stays marked as late.
+    app.gql_as(
+        Some(&staff),
+        "mutation($id: ID!) { answerSupervisionQuestion(id: $id, answer: \"按医保报销后自付部分分档救助。\") { status } }",
+        json!({ "id": id.to_string() }),
+    )
+    .await
+    .ok();
+    let after = app.gql_as(Some(&admin), dashboard, json!({})).await.ok();
+    assert_eq!(after["overdueSupervisionItems"]["edges"], json!([]));
+    let items = app
+        .gql(
+            "query($id: ID!) { supervisionItems(subjectKind: PROJECT, subjectId: $id) { edges { node { id status overdue answeredLate } } } }",
+            json!({ "id": project }),
+        )
+        .await
+        .ok();
+    let late_item = items["supervisionItems"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["id"] == json!(id.to_string()))
+        .cloned()
+        .unwrap();
+    assert_eq!(late_item["status"], "ANSWERED");
+    assert_eq!(late_item["overdue"], false);
+    assert_eq!(late_item["answeredLate"], true);
     assert_eq!(
         app.gql(dashboard, json!({})).await.code(),
         Some("UNAUTHENTICATED")

@@ -579,6 +579,11 @@ impl SupervisionItem {
     async fn answered_at(&self) -> Option<DateTime<Utc>> {
         self.0.answered_at
     }
+    /// Answered after its response deadline: kept once it is answered, so a late answer is not
+    /// forgotten when the question leaves the overdue list.
+    async fn answered_late(&self) -> bool {
+        supervision::answered_late(&self.0)
+    }
     /// Whether the viewer asked it.
     async fn asked_by_me(&self, ctx: &Context<'_>) -> bool {
         auth(ctx)

@@ -180,6 +180,11 @@ pub fn is_overdue(item: &supervision_item::Model, now: DateTime<Utc>) -> bool {
     item.status == SupervisionStatus::Open && item.response_due_at < now
 }
 
+pub fn answered_late(item: &supervision_item::Model) -> bool {
+    item.answered_at
+        .is_some_and(|answered| answered > item.response_due_at)
+}
+
 /// Overdue items, for the bureau's dashboard: open past their deadline, oldest first.
 pub async fn overdue(
     db: &Db,

@@ -568,6 +568,7 @@ const en: Messages = {
     a: 'A',
     askedOn: 'Asked {day}',
     answeredOn: 'Answered {day}',
+    answeredLate: 'Answered {day}, after its deadline ({due})',
     awaiting: 'Awaiting an answer, due {day}',
     overdue: 'Not answered by its deadline ({day})',
   },

@@ -566,6 +566,7 @@ const zhCN = {
     a: '答',
     askedOn: '{day} 提问',
     answeredOn: '{day} 答复',
+    answeredLate: '{day} 答复，已超过答复期限（{due}）',
     awaiting: '等待答复，答复期限 {day}',
     overdue: '已超过答复期限（{day}）仍未答复',
   },
