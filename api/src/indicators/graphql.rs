@@ -1,6 +1,11 @@
 //! `districtIndicators(year)`: the plan's targets as live figures; the bureau sets the inputs.
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use async_graphql::{Context, Guard, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -54,43 +59,60 @@ impl TownValue {
 }
 
 /// An indicator of the district plan, computed from the data now.
-pub struct Indicator(service::Indicator);
+pub struct Indicator {
+    figures: service::Indicator,
+    /// Shared by the indicators of one answer, so a caller who may not read the breakdown by
+    /// town is told once, not once per indicator.
+    breakdown_refused: Arc<AtomicBool>,
+}
 
 #[Object]
 impl Indicator {
     async fn key(&self) -> IndicatorKey {
-        self.0.key
+        self.figures.key
     }
     async fn unit(&self) -> IndicatorUnit {
-        self.0.unit
+        self.figures.unit
     }
     /// A decimal in the unit ("1234.50" yuan, "8.2500" percent); null when it cannot be
     /// computed (see `note`).
     async fn value(&self) -> Option<String> {
-        self.0.value.map(|v| v.display())
+        self.figures.value.map(|v| v.display())
     }
     async fn target(&self) -> Option<String> {
-        self.0.target.map(|t| t.figure.display())
+        self.figures.target.map(|t| t.figure.display())
     }
     async fn comparison(&self) -> Option<Comparison> {
-        self.0.target.map(|t| t.comparison)
+        self.figures.target.map(|t| t.comparison)
     }
     /// The plan's wording of the target.
     async fn target_source(&self) -> Option<&str> {
-        self.0.target_source
+        self.figures.target_source
     }
     /// Null when there is no target or no value.
     async fn met(&self) -> Option<bool> {
-        self.0.met()
+        self.figures.met()
     }
     async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.figures.note.as_deref()
     }
     /// By town where the data carries one (the donor's, the resident's, the org's or the
-    /// partner's town). ADMIN.
-    #[graphql(guard = "RoleGuard::new(&[Role::Admin])")]
-    async fn by_town(&self) -> Vec<TownValue> {
-        self.0.by_town.iter().cloned().map(TownValue).collect()
+    /// partner's town). ADMIN; null for anyone else, with one error for the whole answer.
+    async fn by_town(&self, ctx: &Context<'_>) -> Option<Vec<TownValue>> {
+        if let Err(refused) = RoleGuard::new(&[Role::Admin]).check(ctx).await {
+            if !self.breakdown_refused.swap(true, Ordering::Relaxed) {
+                ctx.add_error(refused.into_server_error(ctx.item.pos));
+            }
+            return None;
+        }
+        Some(
+            self.figures
+                .by_town
+                .iter()
+                .cloned()
+                .map(TownValue)
+                .collect(),
+        )
     }
 }
 
@@ -107,7 +129,16 @@ impl DistrictIndicators {
         self.0.inputs.clone().map(DistrictInputs::from)
     }
     async fn indicators(&self) -> Vec<Indicator> {
-        self.0.indicators.iter().cloned().map(Indicator).collect()
+        let breakdown_refused = Arc::new(AtomicBool::new(false));
+        self.0
+            .indicators
+            .iter()
+            .cloned()
+            .map(|figures| Indicator {
+                figures,
+                breakdown_refused: breakdown_refused.clone(),
+            })
+            .collect()
     }
 }
 
