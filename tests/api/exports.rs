@@ -221,12 +221,20 @@ async fn staff_export_only_their_own_orgs_rows() {
         json!("to")
     );
 
+    // Personal data is never exported for a period nobody chose.
+    let unbounded = download(&app, Some(&staff), "/exports/donations.csv").await;
+    assert_eq!(unbounded.status(), 400);
+    assert_eq!(
+        unbounded.json::<Value>().await.unwrap()["field"],
+        json!("from")
+    );
+
     // Their own org, named or not, is fine, and an empty period is just the header.
     let own = download(
         &app,
         Some(&staff),
         &format!(
-            "/exports/donations.csv?orgId={}",
+            "/exports/donations.csv?from=2026-01-01&to=2026-12-31&orgId={}",
             org_id(&app, FEDERATION).await
         ),
     )

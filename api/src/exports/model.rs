@@ -1,11 +1,8 @@
 //! What an export asks for: a dataset, a file format and a period, parsed from the URL.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::NaiveDate;
 
-use crate::{
-    district_time::DISTRICT_TZ,
-    error::{AppError, AppResult},
-};
+use crate::error::{AppError, AppResult};
 
 /// The longest period one file may cover.
 const MAX_PERIOD_DAYS: i64 = 366 * 5;
@@ -90,21 +87,20 @@ pub struct Period {
 }
 
 impl Period {
-    /// Both given, or the current year so far.
+    /// Both days given. Exports carry personal data, so none covers a period nobody chose.
     pub fn parse(from: Option<&str>, to: Option<&str>) -> AppResult<Self> {
-        let today = Utc::now().with_timezone(&DISTRICT_TZ).date_naive();
-        let day = |field: &str, text: &str| {
-            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        let day = |field: &str, text: Option<&str>| {
+            let text = text.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
+                AppError::bad_field(
+                    field,
+                    format!("give the period: {field}=YYYY-MM-DD (an export never covers all time by default)"),
+                )
+            })?;
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map_err(|_| AppError::bad_field(field, "a date like 2026-01-31"))
         };
-        let from = match from {
-            Some(t) => day("from", t)?,
-            None => NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("valid date"),
-        };
-        let to = match to {
-            Some(t) => day("to", t)?,
-            None => today,
-        };
+        let from = day("from", from)?;
+        let to = day("to", to)?;
         if to < from {
             return Err(AppError::bad_field("to", "to is before from"));
         }
@@ -140,10 +136,14 @@ mod tests {
     #[test]
     fn periods_are_ordered_and_bounded() {
         let p = Period::parse(Some("2025-01-01"), Some("2025-12-31")).unwrap();
-        assert_eq!(p.from.year(), 2025);
+        assert_eq!(p.from, NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
         assert!(Period::parse(Some("2025-02-01"), Some("2025-01-01")).is_err());
         assert!(Period::parse(Some("2015-01-01"), Some("2025-01-01")).is_err());
-        assert!(Period::parse(Some("2025-13-01"), None).is_err());
-        assert!(Period::parse(None, None).is_ok());
+        assert!(Period::parse(Some("2025-13-01"), Some("2025-12-31")).is_err());
+        assert_eq!(Period::parse(None, None).unwrap_err().field(), Some("from"));
+        assert_eq!(
+            Period::parse(Some("2025-01-01"), None).unwrap_err().field(),
+            Some("to")
+        );
     }
 }
