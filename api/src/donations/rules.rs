@@ -40,9 +40,16 @@ pub fn within_campaign(
     Ok(())
 }
 
+const RECEIPT_TAKEN: &str = "this receipt number is already used in this organisation";
+
 /// A receipt number is used once per organisation.
 pub fn receipt_taken() -> AppError {
-    AppError::conflict("this receipt number is already used in this organisation")
+    AppError::conflict(RECEIPT_TAKEN)
+}
+
+/// The insert's own refusal of a taken receipt (another writer got there first) reads the same.
+pub fn receipt_taken_on_insert(err: sea_orm::DbErr) -> AppError {
+    AppError::on_unique(err, RECEIPT_TAKEN)
 }
 
 /// The enterprise a donation names does not exist (or is not an enterprise).

@@ -228,10 +228,7 @@ pub async fn record_in(
     }
     .insert(conn)
     .await
-    .map_err(|e| match AppError::on_unique(e, "") {
-        AppError::Conflict(_) => rules::receipt_taken(),
-        other => other,
-    })?;
+    .map_err(rules::receipt_taken_on_insert)?;
 
     if let Some(donor) = &donor {
         if credits > 0 {

@@ -46,10 +46,6 @@ function createClient(): Client {
 
 export const client = shallowRef<Client>(createClient())
 
-/** Resolves once the cache holds what the phone kept (a cache-only read before that misses). */
-export function cacheHydrated(): Promise<void> {
-  return storage.hydrated
-}
 
 /** Forget everything cached (memory and IndexedDB) and start a fresh client. */
 export async function resetClient(): Promise<void> {
