@@ -148,6 +148,16 @@ pub struct Settings {
     )]
     pub ranking_rebuild_secs: u64,
 
+    /// Where one-time codes and invitations go: an HTTP endpoint of your SMS gateway that
+    /// takes `POST {"phone", "text"}` as JSON (docs/operations.md). Unset: messages are
+    /// written to the log, which suits only the embedded default.
+    #[arg(long, env = "SMS_GATEWAY_URL", global = true)]
+    pub sms_gateway_url: Option<String>,
+
+    /// Bearer token for the SMS gateway.
+    #[arg(long, env = "SMS_GATEWAY_TOKEN", global = true)]
+    pub sms_gateway_token: Option<Secret>,
+
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -29,11 +29,19 @@ fn client_ip<T>(req: &Request<T>, trusted_proxies: usize) -> Option<IpAddr> {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
+    client_ip_of(peer, req.headers(), trusted_proxies)
+}
+
+/// The client address from the TCP peer and the forwarding headers (see [`client_ip`]).
+pub fn client_ip_of(
+    peer: Option<IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted_proxies: usize,
+) -> Option<IpAddr> {
     if trusted_proxies == 0 {
         return peer;
     }
-    let hops: Vec<&str> = req
-        .headers()
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -45,6 +53,11 @@ fn client_ip<T>(req: &Request<T>, trusted_proxies: usize) -> Option<IpAddr> {
         .and_then(|i| hops[i].parse().ok())
         .or(peer)
 }
+
+/// The client address of the request a resolver runs for (limits that count per address,
+/// such as text messages sent).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub Option<IpAddr>);
 
 #[derive(Clone, Copy)]
 pub struct IpKey {

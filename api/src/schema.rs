@@ -10,7 +10,7 @@ use crate::{
     db::Db,
     donations, feed,
     graphql::{DocumentLimits, ParsedDocuments, entity_loader},
-    indicators, me, perks, rankings,
+    indicators, me, onboarding, perks, rankings,
     state::AppState,
     transparency, volunteering,
 };
@@ -32,6 +32,8 @@ pub struct QueryRoot(
     indicators::IndicatorsQuery,
     rankings::RankingsQuery,
     feed::FeedQuery,
+    onboarding::OnboardingQuery,
+    onboarding::PrivacyPolicyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,8 @@ pub struct MutationRoot(
     indicators::IndicatorsMutation,
     rankings::RankingsMutation,
     feed::FeedMutation,
+    onboarding::OnboardingMutation,
+    catalog::CatalogMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -136,7 +136,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     };
     tracing::info!(backend = ?db.backend(), cache = cache.backend_name(), "state ready");
     let keys = TokenKeys::new(secret.expose().as_bytes(), settings.access_token_ttl_secs);
-    Ok(AppState::new(db, cache, keys, settings))
+    let state = AppState::new(db, cache, keys, settings)?;
+    tracing::info!(to = %state.sms.describe(), "text messages go to");
+    Ok(state)
 }
 
 /// The configured secret; in the embedded default, one generated once and kept in the data dir.

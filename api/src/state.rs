@@ -12,6 +12,7 @@ use crate::{
     cache::Cache,
     config::Settings,
     db::Db,
+    sms::{LoggingSms, SmsSender},
 };
 
 /// Cloned by every extractor and layer that takes it, so a clone is one reference count
@@ -34,16 +35,36 @@ pub struct Services {
     pub keys: TokenKeys,
     pub settings: Arc<Settings>,
     pub sessions: SessionCheck,
+    /// Where one-time codes and invitations are sent.
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl AppState {
-    pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> Self {
-        Self(Arc::new(Services {
+    /// The kernel on the settings' SMS sender: the gateway when one is configured, else
+    /// the log.
+    pub fn new(db: Db, cache: Cache, keys: TokenKeys, settings: Settings) -> anyhow::Result<Self> {
+        let sms: Arc<dyn SmsSender> = match &settings.sms_gateway_url {
+            Some(url) => Arc::new(crate::sms::HttpSms::new(
+                url,
+                settings.sms_gateway_token.clone(),
+            )?),
+            None => Arc::new(LoggingSms::default()),
+        };
+        Ok(Self(Arc::new(Services {
             db,
             cache,
             keys,
             settings: Arc::new(settings),
             sessions: SessionCheck::default(),
+            sms,
+        })))
+    }
+
+    /// The same services sending text messages through `sms` (a test reading its codes).
+    pub fn with_sms(&self, sms: Arc<dyn SmsSender>) -> Self {
+        Self(Arc::new(Services {
+            sms,
+            ..(*self.0).clone()
         }))
     }
 

@@ -349,7 +349,8 @@ async fn a_publication_reaches_subscribers_on_other_replicas_through_redis() {
         app.state.cache.clone(),
         app.state.keys.clone(),
         (*app.state.settings).clone(),
-    );
+    )
+    .unwrap();
     let replica = api::startup::Application::with_state(replica)
         .await
         .unwrap();

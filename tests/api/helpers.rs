@@ -97,6 +97,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The areas' handles the served app uses (the donation recorder, the boards ...).
     pub areas: Areas,
+    /// The text messages the app sent (the logging sender's memory).
+    pub sms: Arc<api::sms::LoggingSms>,
     _resources: Arc<Resources>,
 }
 
@@ -200,7 +202,10 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         cache,
         api::auth::TokenKeys::new(b"test-secret-test-secret-test-secret!", 900),
         cli.settings,
-    );
+    )
+    .expect("the kernel builds");
+    let sms = Arc::new(api::sms::LoggingSms::default());
+    let state = state.with_sms(sms.clone());
     let served = Application::with_state(state.clone())
         .await
         .expect("the app binds a free port");
@@ -212,6 +217,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         client: reqwest::Client::new(),
         state,
         areas,
+        sms,
         _resources: resources,
     }
 }

@@ -354,7 +354,8 @@ pub async fn replica(app: &TestApp, cache: Cache) -> String {
         cache,
         app.state.keys.clone(),
         (*app.state.settings).clone(),
-    );
+    )
+    .unwrap();
     let replica = Application::with_state(state).await.unwrap();
     let address = format!("http://127.0.0.1:{}", replica.port());
     tokio::spawn(replica.run_until_stopped());

@@ -30,6 +30,14 @@ impl Account {
     async fn role(&self) -> Role {
         self.0.role
     }
+    /// A disabled account cannot log in; its sessions ended when it was disabled.
+    async fn disabled(&self) -> bool {
+        self.0.disabled
+    }
+    /// False until the holder sets a password (staff the bureau invited).
+    async fn has_password(&self) -> bool {
+        self.0.password_hash != service::NO_PASSWORD
+    }
     /// The charity organisation an ORG_STAFF account acts for.
     async fn org(&self, ctx: &Context<'_>) -> Result<Option<CharityOrg>> {
         let Some(id) = self.0.org_id else {
@@ -158,6 +166,17 @@ impl ResidentProfile {
     }
     async fn consent_withdrawn_at(&self) -> Option<DateTime<Utc>> {
         self.resident.consent_withdrawn_at
+    }
+    /// The privacy notice version you agreed to (`privacyPolicy`), when, and whether it was
+    /// at a charity's desk; null for records made before registration existed.
+    async fn privacy_policy_version(&self) -> Option<&str> {
+        self.resident.privacy_policy_version.as_deref()
+    }
+    async fn privacy_policy_agreed_at(&self) -> Option<DateTime<Utc>> {
+        self.resident.privacy_policy_agreed_at
+    }
+    async fn registered_at_desk(&self) -> bool {
+        self.resident.registered_by.is_some()
     }
     /// Spendable 慈善共富积分.
     async fn credit_balance(&self) -> i64 {

@@ -2,7 +2,8 @@
 
 mod graphql;
 mod model;
+pub mod residents;
 pub mod service;
 
-pub use graphql::{Account, AccountsMutation, AccountsQuery};
+pub use graphql::{Account, AccountsMutation, AccountsQuery, AuthPayload};
 pub use model::{IdNumber, Phone, PhoneError};

@@ -98,7 +98,10 @@ pub async fn login(
         .filter(account::Column::Phone.eq(phone.as_str()))
         .one(&db.conn)
         .await?;
-    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let hash = account
+        .as_ref()
+        .filter(|a| a.password_hash != NO_PASSWORD)
+        .map(|a| a.password_hash.clone());
     let valid = verify_password(password, hash).await?;
     match account {
         Some(account) if valid && !account.disabled => {
@@ -125,12 +128,19 @@ pub async fn change_password(
     let account = find(&app.db, account_id).await?;
     check_new_password(&new_password, Some(&old_password), &account.phone)
         .map_err(|reason| AppError::bad_field("newPassword", reason))?;
-    if !verify_password(old_password, Some(account.password_hash.clone())).await? {
+    let current = (account.password_hash != NO_PASSWORD).then(|| account.password_hash.clone());
+    if !verify_password(old_password, current).await? {
         return Err(AppError::bad_field(
             "oldPassword",
             "the current password is wrong",
         ));
     }
+    set_password(app, account_id, new_password).await
+}
+
+/// Store a new password (already checked against the rules) and end every session of the
+/// account.
+pub async fn set_password(app: &AppState, account_id: Uuid, new_password: String) -> AppResult<()> {
     let hash = hash_password(new_password).await?;
     let txn = app.db.begin_write().await?;
     // Tokens carry their issue time to the millisecond, so one issued before this moment is
@@ -142,15 +152,32 @@ pub async fn change_password(
         .filter(account::Column::Id.eq(account_id))
         .exec(&*txn)
         .await?;
+    revoke_refresh_tokens(&*txn, account_id, now).await?;
+    txn.commit().await?;
+    app.sessions.forget(account_id);
+    Ok(())
+}
+
+/// Every refresh token of the account stops working; access tokens are refused through the
+/// session check, which the caller clears with `sessions.forget` after its commit.
+pub async fn revoke_refresh_tokens(
+    conn: &impl ConnectionTrait,
+    account_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::AccountId.eq(account_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&*txn)
+        .exec(conn)
         .await?;
-    txn.commit().await?;
-    app.sessions.forget(account_id);
     Ok(())
+}
+
+/// A fresh session for an account that has just proved itself another way (registration).
+pub async fn open_session(app: &AppState, account: account::Model) -> AppResult<Session> {
+    let refresh_ttl = Duration::days(app.settings.refresh_token_ttl_days);
+    start_session(&app.db, &app.keys, refresh_ttl, account, Uuid::now_v7()).await
 }
 
 async fn start_session(
@@ -257,11 +284,16 @@ pub async fn find(db: &Db, id: Uuid) -> AppResult<account::Model> {
         .ok_or_else(|| AppError::not_found("account"))
 }
 
+/// The stored hash of an account with no password yet (staff the bureau invited set theirs
+/// with a code sent to their phone): no password matches it.
+pub const NO_PASSWORD: &str = "!";
+
 /// What a new account is for.
 #[derive(Clone, Debug)]
 pub struct NewAccount {
     pub phone: Phone,
-    pub password: String,
+    /// `None`: the account gets its password later, through a code sent to the phone.
+    pub password: Option<String>,
     pub role: Role,
     pub display_name: String,
     pub org_id: Option<Uuid>,
@@ -271,8 +303,10 @@ pub struct NewAccount {
 
 #[tracing::instrument(skip(conn, new), fields(role = ?new.role))]
 pub async fn create(conn: &impl ConnectionTrait, new: NewAccount) -> AppResult<account::Model> {
-    check_new_password(&new.password, None, new.phone.as_str())
-        .map_err(|reason| AppError::bad_field("password", reason))?;
+    if let Some(password) = &new.password {
+        check_new_password(password, None, new.phone.as_str())
+            .map_err(|reason| AppError::bad_field("password", reason))?;
+    }
     let scope_ok = match new.role {
         Role::OrgStaff => new.org_id.is_some(),
         Role::PartnerStaff => new.partner_id.is_some(),
@@ -293,11 +327,15 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewAccount) -> AppResult<a
             "an account with this phone already exists",
         ));
     }
+    // Of two creations racing past the check above, the unique phone refuses the second.
     let now = Utc::now();
     let model = account::ActiveModel {
         id: Set(Uuid::now_v7()),
         phone: Set(new.phone.as_str().to_owned()),
-        password_hash: Set(hash_password(new.password).await?),
+        password_hash: Set(match new.password {
+            Some(password) => hash_password(password).await?,
+            None => NO_PASSWORD.to_owned(),
+        }),
         role: Set(new.role),
         display_name: Set(new.display_name),
         org_id: Set(new.org_id),
@@ -308,6 +346,7 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewAccount) -> AppResult<a
         created_at: Set(now),
     }
     .insert(conn)
-    .await?;
+    .await
+    .map_err(|e| AppError::on_unique(e, "an account with this phone already exists"))?;
     Ok(model)
 }

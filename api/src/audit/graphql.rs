@@ -34,6 +34,7 @@ const REDACTED_KEYS: &[&str] = &[
     "file",
     "secret",
     "apiKey",
+    "code",
 ];
 
 fn redact(value: &mut serde_json::Value) {

@@ -81,6 +81,16 @@ const TARGETS: &[(&str, &str, Locate)] = {
         ("setPublicNameConsent", "residents", OwnResident),
         ("issueMediaApiKey", "api_keys", Created),
         ("revokeMediaApiKey", "api_keys", by("id", "id")),
+        ("registerResident", "accounts", Created),
+        ("registerResidentAtDesk", "residents", Created),
+        ("createStaffAccount", "accounts", Created),
+        ("setAccountDisabled", "accounts", by("id", "accountId")),
+        ("createCharityOrg", "charity_orgs", Created),
+        ("updateCharityOrg", "charity_orgs", by("id", "id")),
+        ("createCharityProject", "charity_projects", Created),
+        ("updateCharityProject", "charity_projects", by("id", "id")),
+        ("createCampaign", "campaigns", Created),
+        ("updateCampaign", "campaigns", by("id", "id")),
     ]
 };
 

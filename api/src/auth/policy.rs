@@ -21,7 +21,14 @@ const PARTNER: Access = Access::Roles(&[Role::PartnerStaff, Role::Admin]);
 
 /// Mutations that hash or check a password (tens of milliseconds of CPU and memory each,
 /// and a guess): a request carries at most one of them, unaliased and never in a batch.
-pub const PASSWORD_FIELDS: &[&str] = &["login", "changePassword", "createPartnerStaff"];
+pub const PASSWORD_FIELDS: &[&str] = &[
+    "login",
+    "changePassword",
+    "createPartnerStaff",
+    "registerResident",
+    "resetPassword",
+    "deleteMyAccount",
+];
 
 pub const MUTATIONS: &[(&str, Access)] = &[
     ("login", Access::Public),
@@ -74,6 +81,20 @@ pub const MUTATIONS: &[(&str, Access)] = &[
     ("setDonationVisibility", DONORS),
     ("issueMediaApiKey", ADMIN),
     ("revokeMediaApiKey", ADMIN),
+    // Anyone may ask for a code and spend it: the code is the proof.
+    ("requestPhoneCode", Access::Public),
+    ("registerResident", Access::Public),
+    ("resetPassword", Access::Public),
+    ("registerResidentAtDesk", STAFF),
+    ("createStaffAccount", ADMIN),
+    ("setAccountDisabled", ADMIN),
+    ("deleteMyAccount", RESIDENT),
+    ("createCharityOrg", ADMIN),
+    ("updateCharityOrg", ADMIN),
+    ("createCharityProject", STAFF),
+    ("updateCharityProject", STAFF),
+    ("createCampaign", STAFF),
+    ("updateCampaign", STAFF),
 ];
 
 pub fn access_for(mutation: &str) -> Option<Access> {

@@ -45,6 +45,16 @@ pub async fn charity_orgs(
     pagination::by_id(&db.conn, select, page).await
 }
 
+/// The branches (分会) of an organisation.
+pub async fn branches(
+    db: &Db,
+    parent_id: Uuid,
+    page: &PageRequest,
+) -> AppResult<Page<charity_org::Model>> {
+    let select = charity_org::Entity::find().filter(charity_org::Column::ParentId.eq(parent_id));
+    pagination::by_id(&db.conn, select, page).await
+}
+
 pub async fn charity_org(db: &Db, id: Uuid) -> AppResult<charity_org::Model> {
     charity_org::Entity::find_by_id(id)
         .one(&db.conn)

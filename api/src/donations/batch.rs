@@ -411,7 +411,14 @@ impl Lookups {
                 if receipt_used {
                     return Err(rules::receipt_taken());
                 }
-                let registered = single::register_resident(conn, name, phone, None).await?;
+                let registered = crate::accounts::residents::register(
+                    conn,
+                    name,
+                    phone,
+                    None,
+                    Default::default(),
+                )
+                .await?;
                 self.registered.insert(registered.id);
                 self.donor_by_phone
                     .insert(phone.as_str().to_owned(), registered.id);

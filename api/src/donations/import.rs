@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     DonorRef, NewDonation, ReceiptNo,
     bulk::{self, Bulk},
-    rules, single,
+    rules,
 };
 use crate::{
     accounts::Phone,
@@ -602,7 +602,14 @@ async fn write_all(
         }
         match rules::name_to_register(name.as_deref()) {
             Ok(name) if errors.is_empty() => {
-                let registered = single::register_resident(conn, name, phone, None).await?;
+                let registered = crate::accounts::residents::register(
+                    conn,
+                    name,
+                    phone,
+                    None,
+                    Default::default(),
+                )
+                .await?;
                 donor_by_phone.insert(phone.as_str().to_owned(), registered.id);
             }
             Ok(_) => {}

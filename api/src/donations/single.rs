@@ -15,8 +15,7 @@ use crate::{
     db::Db,
     entities::{
         credit_rule, donation, donor,
-        enums::{CreditEntryKind, CreditRuleKind, DonationStatus, DonorKind, NameStyle},
-        resident,
+        enums::{CreditEntryKind, CreditRuleKind, DonationStatus, DonorKind},
     },
     error::{AppError, AppResult},
     idempotency::{self, Decided, Freshness, IdempotencyKey},
@@ -171,7 +170,9 @@ pub async fn record_in(
         (DonorRef::Resident { name, .. }, None) => {
             let name = rules::name_to_register(name.as_deref())?;
             let phone = phone.as_ref().expect("a resident donor has a parsed phone");
-            let d = register_resident(conn, name, phone, None).await?;
+            let d =
+                crate::accounts::residents::register(conn, name, phone, None, Default::default())
+                    .await?;
             (
                 Some(DonorFacts {
                     id: d.id,
@@ -267,43 +268,6 @@ struct DonorFacts {
     id: Uuid,
     kind: DonorKind,
     town_id: Option<Uuid>,
-}
-
-/// A new resident with no public-name consent (the PIPL default) and a zero balance.
-pub async fn register_resident(
-    conn: &impl ConnectionTrait,
-    name: &str,
-    phone: &Phone,
-    town_id: Option<Uuid>,
-) -> AppResult<donor::Model> {
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let d = donor::ActiveModel {
-        id: Set(id),
-        kind: Set(DonorKind::Resident),
-        display_name: Set(name.to_owned()),
-        town_id: Set(town_id),
-        credit_balance: Set(0),
-        cumulative_donation_fen: Set(0),
-        created_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
-    resident::ActiveModel {
-        id: Set(id),
-        name: Set(name.to_owned()),
-        phone: Set(phone.as_str().to_owned()),
-        id_number: Set(None),
-        town_id: Set(town_id),
-        name_consent: Set(false),
-        name_style: Set(NameStyle::Masked),
-        consent_given_at: Set(None),
-        consent_withdrawn_at: Set(None),
-        created_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
-    Ok(d)
 }
 
 /// A short code printed on the receipt that anyone can check.

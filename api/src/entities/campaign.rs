@@ -14,6 +14,10 @@ pub struct Model {
     pub starts_on: Date,
     pub ends_on: Date,
     pub created_at: DateTimeUtc,
+    /// The organisation running it; programme-wide drives have none.
+    pub org_id: Option<Uuid>,
+    pub goal_fen: Option<i64>,
+    pub status: super::enums::ProjectStatus,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

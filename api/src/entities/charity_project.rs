@@ -16,6 +16,9 @@ pub struct Model {
     pub town_id: Option<Uuid>,
     pub status: ProjectStatus,
     pub created_at: DateTimeUtc,
+    pub goal_fen: Option<i64>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -697,3 +697,28 @@ pub enum SupervisionStatus {
     #[sea_orm(string_value = "ANSWERED")]
     Answered,
 }
+
+/// What a one-time phone code proves the phone for.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CodePurpose {
+    /// A new resident registering (or claiming the record a donation created).
+    #[sea_orm(string_value = "REGISTER")]
+    Register,
+    /// Setting a forgotten password, or the first one of an account created by staff.
+    #[sea_orm(string_value = "RESET_PASSWORD")]
+    ResetPassword,
+}

@@ -25,6 +25,7 @@ pub mod notice;
 pub mod perk;
 pub mod perk_partner;
 pub mod perk_voucher;
+pub mod phone_code;
 pub mod ranking_edition;
 pub mod ranking_edition_entry;
 pub mod ranking_rule;

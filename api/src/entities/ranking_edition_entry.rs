@@ -12,6 +12,9 @@ pub struct Model {
     pub display_name: String,
     pub total: i64,
     pub position: i32,
+    /// The board member behind the line; its name is resolved when read, under the
+    /// person's consent at that time. Lines published before it existed keep `display_name`.
+    pub member: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,13 @@ pub struct Model {
     pub consent_given_at: Option<DateTimeUtc>,
     pub consent_withdrawn_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The privacy policy (个人信息保护告知) version the resident agreed to, and when.
+    pub privacy_policy_version: Option<String>,
+    pub privacy_policy_agreed_at: Option<DateTimeUtc>,
+    /// The staff account that registered the resident at a desk, if one did.
+    pub registered_by: Option<Uuid>,
+    /// Set when the resident deleted their account: personal fields are erased from then on.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -140,7 +140,7 @@ pub struct FeedEdition {
 pub async fn load(db: &Db) -> AppResult<Vec<FeedEdition>> {
     let list = editions::latest(db, FEED_EDITIONS).await?;
     let mut entries: HashMap<Uuid, Vec<ranking_edition_entry::Model>> = HashMap::new();
-    for e in editions::entries_of(db, list.iter().map(|e| e.id).collect()).await? {
+    for e in editions::entries_of(db, &list).await? {
         entries.entry(e.edition_id).or_default().push(e);
     }
     let towns: HashMap<Uuid, town::Model> = town::Entity::find()

@@ -28,6 +28,7 @@ pub async fn graphql(
     axum::Extension(response_cache): axum::Extension<ResponseCache>,
     headers: HeaderMap,
     request_id: Option<axum::Extension<RequestId>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     body: axum::body::Bytes,
 ) -> Response {
     let limits = &state.settings.limits;
@@ -78,6 +79,11 @@ pub async fn graphql(
     let request_id = request_id
         .and_then(|id| id.header_value().to_str().ok().map(str::to_owned))
         .unwrap_or_default();
+    let client_ip = crate::ratelimit::ClientIp(crate::ratelimit::client_ip_of(
+        Some(peer.ip()),
+        &headers,
+        state.settings.trusted_proxy_count(),
+    ));
     let single = requests.len() == 1;
     let batch_size = BatchSize(requests.len());
     let operations: Vec<String> = requests
@@ -99,6 +105,7 @@ pub async fn graphql(
                 .data(auth.clone())
                 .data(RequestIdValue(request_id.clone()))
                 .data(batch_size)
+                .data(client_ip)
         })
         .collect();
     let batch = if single {

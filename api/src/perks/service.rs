@@ -120,7 +120,7 @@ pub async fn create_partner_staff(
         &*txn,
         accounts::NewAccount {
             phone,
-            password,
+            password: Some(password),
             role: Role::PartnerStaff,
             display_name: display_name.to_owned(),
             org_id: None,

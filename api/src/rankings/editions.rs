@@ -1,6 +1,8 @@
 //! Published editions of the 洞头慈善榜: numbered, frozen copies of a board with the rules
 //! they used and a SHA-256 over the ledger rows they were computed from. Never edited; a
-//! correction is a new edition naming the one it corrects.
+//! correction is a new edition naming the one it corrects. A line keeps the member (donor)
+//! and the total, not the name: the name is resolved whenever the line is read, under the
+//! person's consent at that moment, so a withdrawal reaches every edition already out.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -167,8 +169,6 @@ pub async fn publish(
     };
     let (standings, hash) = compute(db, &spec, rules, as_of).await?;
     let lines = published_lines(standings, min_total);
-    // Names as the residents' consent allows them now; frozen from here on.
-    let names = display_names(db, spec.board, lines.iter().map(|s| s.member.as_str())).await?;
     let ranks = competition_ranks(&lines.iter().map(|s| s.total).collect::<Vec<_>>());
     let rules_json = serde_json::to_string(&basis).map_err(AppError::internal)?;
 
@@ -217,10 +217,9 @@ pub async fn publish(
                 id: Set(Uuid::now_v7()),
                 edition_id: Set(edition.id),
                 rank: Set(*rank as i32),
-                display_name: Set(names
-                    .get(&s.member)
-                    .cloned()
-                    .unwrap_or_else(|| ANONYMOUS_NAME.to_owned())),
+                // The name is resolved when the line is read, never frozen here.
+                display_name: Set(String::new()),
+                member: Set(Some(s.member.clone())),
                 total: Set(s.total),
                 position: Set(i as i32 + 1),
             })
@@ -274,28 +273,72 @@ pub async fn corrected_by(db: &Db, id: Uuid) -> AppResult<Vec<ranking_edition::M
         .await?)
 }
 
-pub async fn entries(db: &Db, edition_id: Uuid) -> AppResult<Vec<ranking_edition_entry::Model>> {
-    Ok(ranking_edition_entry::Entity::find()
-        .filter(ranking_edition_entry::Column::EditionId.eq(edition_id))
+/// The lines of one edition, named as each person's consent allows now.
+pub async fn entries(
+    db: &Db,
+    edition: &ranking_edition::Model,
+) -> AppResult<Vec<ranking_edition_entry::Model>> {
+    let rows = ranking_edition_entry::Entity::find()
+        .filter(ranking_edition_entry::Column::EditionId.eq(edition.id))
         .order_by_asc(ranking_edition_entry::Column::Position)
         .all(&db.conn)
-        .await?)
+        .await?;
+    named_now(db, edition.board, rows).await
 }
 
-/// Entries of several editions at once (for the feed).
+/// Lines of several editions at once (for the feed), each named as consent allows now.
 pub async fn entries_of(
     db: &Db,
-    edition_ids: Vec<Uuid>,
+    editions: &[ranking_edition::Model],
 ) -> AppResult<Vec<ranking_edition_entry::Model>> {
-    if edition_ids.is_empty() {
+    if editions.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(ranking_edition_entry::Entity::find()
-        .filter(ranking_edition_entry::Column::EditionId.is_in(edition_ids))
+    let rows = ranking_edition_entry::Entity::find()
+        .filter(ranking_edition_entry::Column::EditionId.is_in(editions.iter().map(|e| e.id)))
         .order_by_asc(ranking_edition_entry::Column::EditionId)
         .order_by_asc(ranking_edition_entry::Column::Position)
         .all(&db.conn)
-        .await?)
+        .await?;
+    let mut named = Vec::with_capacity(rows.len());
+    for board in [
+        Board::Residents,
+        Board::Organisations,
+        Board::VolunteerHours,
+    ] {
+        let of_board: std::collections::HashSet<Uuid> = editions
+            .iter()
+            .filter(|e| e.board == board)
+            .map(|e| e.id)
+            .collect();
+        let lines = rows
+            .iter()
+            .filter(|r| of_board.contains(&r.edition_id))
+            .cloned()
+            .collect();
+        named.extend(named_now(db, board, lines).await?);
+    }
+    named.sort_by_key(|r| (r.edition_id, r.position));
+    Ok(named)
+}
+
+/// Fill each line's name from its member under today's consent. Lines published before the
+/// member was kept carry the name they were published with.
+async fn named_now(
+    db: &Db,
+    board: Board,
+    mut rows: Vec<ranking_edition_entry::Model>,
+) -> AppResult<Vec<ranking_edition_entry::Model>> {
+    let names = display_names(db, board, rows.iter().filter_map(|r| r.member.as_deref())).await?;
+    for row in &mut rows {
+        if let Some(member) = &row.member {
+            row.display_name = names
+                .get(member)
+                .cloned()
+                .unwrap_or_else(|| ANONYMOUS_NAME.to_owned());
+        }
+    }
+    Ok(rows)
 }
 
 pub fn basis(edition: &ranking_edition::Model) -> AppResult<EditionBasis> {
@@ -323,7 +366,7 @@ pub struct Verification {
 }
 
 /// Recompute an edition from the ledger as it stood at the edition's `asOf`, under the rules
-/// it recorded. Names are not compared: a resident may have withdrawn consent since.
+/// it recorded. Names are not part of it: they follow each person's consent at read time.
 #[tracing::instrument(skip(db))]
 pub async fn verify(db: &Db, number: i32) -> AppResult<Verification> {
     let edition = by_number(db, number)
@@ -335,12 +378,22 @@ pub async fn verify(db: &Db, number: i32) -> AppResult<Verification> {
     let (standings, hash) = compute(db, &spec, rules, basis.as_of).await?;
     let lines = published_lines(standings, basis.min_total);
     let ranks = competition_ranks(&lines.iter().map(|s| s.total).collect::<Vec<_>>());
-    let published = entries(db, edition.id).await?;
+    let published = ranking_edition_entry::Entity::find()
+        .filter(ranking_edition_entry::Column::EditionId.eq(edition.id))
+        .order_by_asc(ranking_edition_entry::Column::Position)
+        .all(&db.conn)
+        .await?;
+    // The member is compared where the line keeps one (every line published since names
+    // are resolved at read time).
     let entries_match = published.len() == lines.len()
         && published
             .iter()
             .zip(lines.iter().zip(&ranks))
-            .all(|(p, (s, rank))| p.total == s.total && p.rank == *rank as i32);
+            .all(|(p, (s, rank))| {
+                p.total == s.total
+                    && p.rank == *rank as i32
+                    && p.member.as_deref().is_none_or(|m| m == s.member)
+            });
     Ok(Verification {
         hash_matches: hash == edition.ledger_hash,
         recomputed_hash: hash,

@@ -265,7 +265,7 @@ impl RankingEdition {
             .collect())
     }
     async fn entries(&self, ctx: &Context<'_>) -> Result<Vec<EditionEntry>> {
-        Ok(editions::entries(&state(ctx).db, self.0.id)
+        Ok(editions::entries(&state(ctx).db, &self.0)
             .await?
             .into_iter()
             .map(|e| edition_entry(self.0.board, e))

@@ -511,6 +511,7 @@ async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResu
             runs_supermarket: Set(row.runs_supermarket),
             description: Set(row.description),
             created_at: Set(now),
+            parent_id: Set(None),
         }
         .insert(conn)
         .await?;
@@ -526,6 +527,9 @@ async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResu
             town_id: Set(ids.town(&row.town_code)?),
             status: Set(enums::ProjectStatus::Active),
             created_at: Set(now),
+            goal_fen: Set(None),
+            starts_on: Set(None),
+            ends_on: Set(None),
         }
         .insert(conn)
         .await?;
@@ -540,6 +544,9 @@ async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResu
             starts_on: Set(date(&row.starts_on)?),
             ends_on: Set(date(&row.ends_on)?),
             created_at: Set(now),
+            org_id: Set(None),
+            goal_fen: Set(None),
+            status: Set(enums::ProjectStatus::Active),
         }
         .insert(conn)
         .await?;
@@ -636,6 +643,12 @@ async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResu
             consent_given_at: Set(row.name_consent.then_some(now)),
             consent_withdrawn_at: Set(None),
             created_at: Set(now),
+            // The demo people are on record as having agreed at a desk before onboarding
+            // existed; only registrations record a version.
+            privacy_policy_version: Set(None),
+            privacy_policy_agreed_at: Set(None),
+            registered_by: Set(None),
+            erased_at: Set(None),
         }
         .insert(conn)
         .await?;
@@ -680,7 +693,7 @@ async fn seed_reference_data(conn: &impl ConnectionTrait, dir: &Path) -> AppResu
             accounts::NewAccount {
                 phone: Phone::parse(&row.phone)
                     .map_err(|e| AppError::bad_input(format!("account {}: {e}", row.phone)))?,
-                password: row.password,
+                password: Some(row.password),
                 role,
                 display_name: row.display_name,
                 org_id: blank(&row.org).map(|o| ids.org(&o)).transpose()?,

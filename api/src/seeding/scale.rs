@@ -123,6 +123,10 @@ pub async fn seed_scale(db: &Db, seeds_dir: &Path, n: u64) -> AppResult<String> 
                 consent_given_at: None,
                 consent_withdrawn_at: None,
                 created_at: now,
+                privacy_policy_version: None,
+                privacy_policy_agreed_at: None,
+                registered_by: None,
+                erased_at: None,
             });
         } else {
             enterprise_rows.push(enterprise::Model {
