@@ -421,7 +421,7 @@ pub async fn resident_token(app: &TestApp, phone: &str) -> String {
             &app.db().conn,
             api::accounts::service::NewAccount {
                 phone: api::accounts::Phone::parse(phone).unwrap(),
-                password: DEMO_PASSWORD.into(),
+                password: Some(DEMO_PASSWORD.into()),
                 role: Role::Resident,
                 display_name: r.name.clone(),
                 org_id: None,

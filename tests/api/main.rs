@@ -16,6 +16,7 @@ mod feed;
 mod foundation;
 mod import;
 mod indicators;
+mod onboarding;
 mod perks;
 mod rankings;
 mod rewards;

@@ -982,6 +982,31 @@ async fn an_edition_stays_exactly_as_published_after_later_donations() {
     let rules: Value = serde_json::from_str(published["rulesJson"].as_str().unwrap()).unwrap();
     assert_eq!(rules["rules"][0]["excludeGovernmentMatching"], true);
 
+    // The media feed names her now (and holds the answer in its cache).
+    let key = app
+        .gql_as(
+            Some(&admin),
+            "mutation { issueMediaApiKey(name: \"温州日报\") { secret } }",
+            json!({}),
+        )
+        .await
+        .ok()["issueMediaApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let media_feed = || async {
+        app.client
+            .get(format!("{}/feed/rankings.json", app.address))
+            .header("X-Api-Key", &key)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert!(media_feed().await.contains("陈*明"));
+
     // Later: more donations, a void, a withdrawn consent.
     desk.resident_gives(&app.areas, &people[1].phone, 99_000)
         .await;
@@ -995,9 +1020,19 @@ async fn an_edition_stays_exactly_as_published_after_later_donations() {
     .await
     .ok();
 
+    // Ranks, amounts and the hash are as published; the name follows today's consent, on
+    // the API and in the media feed alike.
     let now = app.gql(EDITION, json!({ "n": number })).await.ok();
-    assert_eq!(now["rankingEdition"]["entries"], published["entries"]);
+    let mut expected = published["entries"].clone();
+    expected[0]["displayName"] = json!(ANONYMOUS_NAME);
+    assert_eq!(now["rankingEdition"]["entries"], expected);
     assert_eq!(now["rankingEdition"]["ledgerHash"], published["ledgerHash"]);
+    let feed_text = media_feed().await;
+    assert!(feed_text.contains(ANONYMOUS_NAME), "{feed_text}");
+    assert!(
+        !feed_text.contains("陈*明"),
+        "the feed still names her: {feed_text}"
+    );
     assert_eq!(
         now["verifyRankingEdition"],
         json!({

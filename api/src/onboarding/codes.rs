@@ -77,6 +77,15 @@ async fn reserve_send(app: &AppState, phone: &Phone, client: Option<IpAddr>) -> 
     Ok(())
 }
 
+/// Drop what the cache counts under this phone (an erased person's phone is not kept
+/// anywhere, the counters included).
+pub async fn forget_phone(app: &AppState, phone: &str) {
+    for key in [format!("sms-gap:{phone}"), format!("sms-day:{phone}")] {
+        let _ = app.cache.del(&key).await;
+        let _ = LOCAL_COUNTS.del(&key).await;
+    }
+}
+
 fn code_hash(phone: &Phone, purpose: CodePurpose, code: &str) -> String {
     hex::encode(Sha256::digest(
         format!("{purpose:?}:{}:{code}", phone.as_str()).as_bytes(),

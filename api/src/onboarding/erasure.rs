@@ -100,6 +100,7 @@ pub async fn delete_my_account(
         .await?;
     txn.commit().await?;
     app.sessions.forget(viewer.account_id);
+    super::codes::forget_phone(app, &record.phone).await;
     // Boards resolve names when read; the bump keeps cached answers from outliving this.
     boards.changed().await;
     Ok(Erasure {
