@@ -148,6 +148,12 @@ pub struct Settings {
     )]
     pub ranking_rebuild_secs: u64,
 
+    /// The address people and feed readers reach the product at, e.g.
+    /// `https://cishan.dongtou.gov.cn`: absolute links (the Atom feed's own address) are built
+    /// on it. Unset: `http://localhost:<port>`, which suits only the embedded default.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     /// Where one-time codes and invitations go: an HTTP endpoint of your SMS gateway that
     /// takes `POST {"phone", "text"}` as JSON (docs/operations.md). Unset: messages are
     /// written to the log, which suits only the embedded default.
@@ -271,6 +277,14 @@ impl Settings {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("dongtou.db").display()
             ),
+        }
+    }
+
+    /// `PUBLIC_URL` without a trailing slash, or this machine's own address.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://localhost:{}", self.port),
         }
     }
 

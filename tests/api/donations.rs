@@ -653,3 +653,71 @@ async fn receipts_and_yearly_statements_can_be_checked_by_anyone() {
     assert_eq!(checked["verifyStatement"]["donorName"], "陈*明");
     assert_eq!(checked["verifyStatement"]["stillCurrent"], true);
 }
+
+#[tokio::test]
+async fn the_audit_log_tells_replays_from_the_change_they_repeat() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let admin = app.login(ADMIN_PHONE).await;
+    let input = donation_input(&app, RESIDENT_PHONE, "66.00", "2026-12-01T10:00:00+08:00").await;
+    // Five at once (they share a batch) and five one after another.
+    let at_once = (0..5).map(|_| {
+        app.gql_as(
+            Some(&staff),
+            RECORD_DONATION,
+            json!({ "input": input.clone() }),
+        )
+    });
+    futures::future::join_all(at_once).await;
+    let mut id = Value::Null;
+    for _ in 0..5 {
+        let done = app
+            .gql_as(
+                Some(&staff),
+                RECORD_DONATION,
+                json!({ "input": input.clone() }),
+            )
+            .await
+            .ok();
+        id = done["recordDonation"]["donation"]["id"].clone();
+    }
+    let void = "mutation($id: ID!, $k: String!) { voidDonation(id: $id, reason: \"错录\", idempotencyKey: $k) { replayed } }";
+    let key = new_key();
+    for _ in 0..3 {
+        app.gql_as(Some(&staff), void, json!({ "id": id, "k": key }))
+            .await
+            .ok();
+    }
+    let log = |action: &'static str| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            let data = app
+                .gql_as(
+                    Some(&admin),
+                    "query($a: String) { auditLog(first: 50, action: $a) { edges { node { entityId replayed } } } }",
+                    json!({ "a": action }),
+                )
+                .await
+                .ok();
+            data["auditLog"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["node"]["entityId"].clone(),
+                        e["node"]["replayed"].as_bool().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let recorded = log("recordDonation").await;
+    assert_eq!(recorded.len(), 10, "every answer is logged");
+    assert!(recorded.iter().all(|(entity, _)| *entity == id));
+    assert_eq!(recorded.iter().filter(|(_, replayed)| !replayed).count(), 1);
+    let voided = log("voidDonation").await;
+    assert_eq!(voided.len(), 3);
+    assert_eq!(voided.iter().filter(|(_, replayed)| !replayed).count(), 1);
+}

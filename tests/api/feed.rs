@@ -92,7 +92,11 @@ async fn only_admins_issue_media_keys() {
 
 #[tokio::test]
 async fn the_feed_lists_published_editions_as_json_and_as_valid_atom() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(AppOptions {
+        tweak: Some(|s| s.public_url = Some("https://cishan.example.cn/".into())),
+        ..Default::default()
+    })
+    .await;
     let desk = desk(&app).await;
     desk.resident_gives(&app.areas, RESIDENT_PHONE, 88_800)
         .await;
@@ -144,6 +148,15 @@ async fn the_feed_lists_published_editions_as_json_and_as_valid_atom() {
         assert!(!child(feed, required).is_empty());
     }
     assert!(feed.children().any(|c| c.has_tag_name((ATOM, "author"))));
+    // Atom readers need the feed's own address absolute, on the configured public address.
+    let self_link = feed
+        .children()
+        .find(|c| c.has_tag_name((ATOM, "link")) && c.attribute("rel") == Some("self"))
+        .expect("a rel=self link");
+    assert_eq!(
+        self_link.attribute("href"),
+        Some("https://cishan.example.cn/feed/rankings.atom")
+    );
     chrono::DateTime::parse_from_rfc3339(&child(feed, "updated")).expect("RFC 3339 updated");
     let entries: Vec<_> = feed
         .children()

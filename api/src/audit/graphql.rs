@@ -20,6 +20,7 @@ use crate::{
     entities::{audit_log, enums::Role},
     error::AppError,
     graphql::{Connection, RequestIdValue, connection, parse_id, state},
+    idempotency::Freshness,
     pagination::PageRequest,
     state::AppState,
 };
@@ -91,7 +92,7 @@ struct Gate {
 /// the transaction making the change: the entry then commits with the change, and the gate
 /// neither reads the new row back nor appends an entry of its own.
 #[derive(Clone, Default)]
-pub struct AuditHandoff(Arc<Mutex<Handoff>>);
+pub struct AuditHandoff(Arc<Mutex<Handoff>>, Arc<std::sync::atomic::AtomicBool>);
 
 #[derive(Default)]
 enum Handoff {
@@ -114,6 +115,20 @@ impl AuditHandoff {
                 None
             }
         }
+    }
+
+    /// Tell the gate how the running mutation was answered: a replay of an earlier request
+    /// with the same idempotency key is logged as one, not as a second change.
+    pub fn note(ctx: &Context<'_>, freshness: Freshness) {
+        if freshness == Freshness::Replayed
+            && let Some(handoff) = ctx.data_opt::<AuditHandoff>()
+        {
+            handoff.1.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    fn take_replay(&self) -> bool {
+        self.1.swap(false, std::sync::atomic::Ordering::Relaxed)
     }
 
     fn offer(&self, entry: AuditEntry) {
@@ -215,6 +230,7 @@ impl Extension for Gate {
             });
         }
         let result = next.run(ctx, info).await;
+        let replayed = self.handoff.take_replay();
         if self.handoff.settle() {
             return result;
         }
@@ -252,6 +268,7 @@ impl Extension for Gate {
                 before,
                 after: Some(after),
             };
+            let entry = if replayed { entry.replay() } else { entry };
             if let Err(err) = writer.append(entry).await {
                 tracing::error!(error = ?err, "audit append failed");
             }
@@ -303,6 +320,15 @@ impl AuditLogEntry {
     /// `{ "arguments": ..., "result": ... }` of the change (secrets redacted), as JSON.
     async fn after(&self) -> Option<&str> {
         self.0.after_json.as_deref()
+    }
+    /// A repeat of an earlier request with the same idempotency key: it changed nothing and
+    /// answered what the first one did.
+    async fn replayed(&self) -> bool {
+        self.0
+            .after_json
+            .as_deref()
+            .and_then(|after| serde_json::from_str::<serde_json::Value>(after).ok())
+            .is_some_and(|after| after["replayed"] == serde_json::Value::Bool(true))
     }
 }
 

@@ -33,6 +33,15 @@ impl AuditEntry {
         self.after = Some(after);
         self
     }
+
+    /// Mark the entry as a repeat of an earlier request with the same idempotency key: it
+    /// changed nothing, it answered again what the first one did.
+    pub fn replay(mut self) -> Self {
+        let mut after = self.after.take().unwrap_or_else(|| serde_json::json!({}));
+        after["replayed"] = serde_json::Value::Bool(true);
+        self.after = Some(after);
+        self
+    }
 }
 
 fn row(entry: AuditEntry) -> audit_log::ActiveModel {

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{rewards, rules, statements, tiers};
 use crate::{
+    audit::AuditHandoff,
     auth::RoleGuard,
     catalog::CharityOrg,
     entities::{
@@ -396,6 +397,7 @@ impl CreditsMutation {
         let id = parse_id("rewardId", &reward_id)?;
         let (r, freshness) =
             rewards::redeem(&state(ctx).db, viewer(ctx)?, &key, id, quantity).await?;
+        AuditHandoff::note(ctx, freshness);
         Ok(RedemptionResult {
             redemption: Redemption(r),
             replayed: freshness == Freshness::Replayed,

@@ -239,8 +239,13 @@ async fn write_and_answer(writer: &Writer, items: Vec<Pending>) {
                         p.input,
                     )
                     .await;
-                    if let (Ok((model, _)), Some(entry)) = (&answer, p.audit) {
+                    if let (Ok((model, freshness)), Some(entry)) = (&answer, p.audit) {
                         let entry = entry.with_row(snapshot::of_model(model));
+                        let entry = if *freshness == Freshness::Replayed {
+                            entry.replay()
+                        } else {
+                            entry
+                        };
                         if let Err(err) = writer.audit.append(entry).await {
                             tracing::error!(error = ?err, "audit append failed");
                         }
@@ -549,14 +554,23 @@ async fn write_batch(
             .collect()
     };
     // Each answered request's audit entry commits with its donation.
-    let written_rows = written.iter().zip(&bulk.donations);
-    let replayed_rows = replays
+    let written_rows = written
         .iter()
-        .filter_map(|(i, first)| Some((i, replayed.get(first)?)));
-    let entries = written_rows
-        .chain(replayed_rows)
-        .filter_map(|(&i, model)| Some(items[i].audit.clone()?.with_row(snapshot::of_model(model))))
-        .collect();
+        .zip(&bulk.donations)
+        .filter_map(|(&i, model)| {
+            Some(items[i].audit.clone()?.with_row(snapshot::of_model(model)))
+        });
+    let replayed_rows = replays.iter().filter_map(|(i, first)| {
+        let model = replayed.get(first)?;
+        Some(
+            items[*i]
+                .audit
+                .clone()?
+                .with_row(snapshot::of_model(model))
+                .replay(),
+        )
+    });
+    let entries = written_rows.chain(replayed_rows).collect();
     audit::service::push_entries(&mut writes, entries);
     writes.run(conn).await?;
     // A ticket that could not be read proves nothing, and the ranking update then

@@ -395,6 +395,7 @@ impl DonationsMutation {
             reason,
         )
         .await?;
+        AuditHandoff::note(ctx, result.1);
         Ok(DonationResult::new(result))
     }
 

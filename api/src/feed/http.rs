@@ -145,7 +145,9 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
             };
             let body = Bytes::from(match format {
                 Format::Json => service::render_json(&editions),
-                Format::Atom => service::render_atom(&editions).into_bytes(),
+                Format::Atom => {
+                    service::render_atom(&editions, &state.app.settings.public_url()).into_bytes()
+                }
             });
             if let Lookup::Miss { key, version } = lookup {
                 state.responses.store(key, version, body.clone());

@@ -263,7 +263,8 @@ fn xml_escape(text: &str) -> String {
 const FEED_ID: &str = "tag:dongtou.gov.cn,2026:rankings";
 
 /// The feed as Atom 1.0 (RFC 4287): one entry per edition, its lines as text content.
-pub fn render_atom(editions: &[FeedEdition]) -> String {
+/// The Atom document; `public_url` makes its links absolute, as Atom readers need.
+pub fn render_atom(editions: &[FeedEdition], public_url: &str) -> String {
     let updated = editions.first().map_or_else(
         || rfc3339(DateTime::UNIX_EPOCH),
         |e| rfc3339(e.edition.published_at),
@@ -276,12 +277,13 @@ pub fn render_atom(editions: &[FeedEdition]) -> String {
     xml.push_str("  <subtitle>洞头区慈善捐赠与志愿服务排行榜（已发布各期）</subtitle>\n");
     xml.push_str(&format!("  <updated>{updated}</updated>\n"));
     xml.push_str("  <author><name>洞头区民政局</name></author>\n");
-    xml.push_str(
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"/feed/rankings.atom\"/>\n",
-    );
-    xml.push_str(
-        "  <link rel=\"alternate\" type=\"application/json\" href=\"/feed/rankings.json\"/>\n",
-    );
+    let base = xml_escape(public_url);
+    xml.push_str(&format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/feed/rankings.atom\"/>\n"
+    ));
+    xml.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"application/json\" href=\"{base}/feed/rankings.json\"/>\n"
+    ));
     for e in editions {
         let board = e.edition.board;
         let published = rfc3339(e.edition.published_at);
@@ -332,8 +334,12 @@ mod tests {
 
     #[test]
     fn an_empty_feed_is_still_a_feed() {
-        let xml = render_atom(&[]);
+        let xml = render_atom(&[], "https://cishan.example.cn");
         assert!(xml.contains("<id>tag:dongtou.gov.cn,2026:rankings</id>"));
         assert!(xml.contains("<updated>1970-01-01T00:00:00Z</updated>"));
+        // Atom readers resolve nothing: the feed's own address is absolute.
+        assert!(xml.contains(
+            "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://cishan.example.cn/feed/rankings.atom\"/>"
+        ));
     }
 }

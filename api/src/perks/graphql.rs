@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     accounts::Account,
+    audit::AuditHandoff,
     auth::RoleGuard,
     catalog::PerkPartner,
     entities::{
@@ -429,8 +430,9 @@ impl PerksMutation {
     ) -> Result<Voucher> {
         let perk_id = parse_id("perkId", &perk_id)?;
         let key = IdempotencyKey::parse(&idempotency_key)?;
-        let (v, _) =
+        let (v, freshness) =
             service::claim(&state(ctx).db, viewer(ctx)?, &key, perk_id, Utc::now()).await?;
+        AuditHandoff::note(ctx, freshness);
         Ok(Voucher(v))
     }
 

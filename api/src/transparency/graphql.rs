@@ -16,6 +16,7 @@ use super::{
     pages, supervision,
 };
 use crate::{
+    audit::AuditHandoff,
     auth::RoleGuard,
     catalog::{CharityOrg, CharityProject},
     db::Db,
@@ -753,6 +754,7 @@ impl TransparencyMutation {
         let (key, new) = input.parse()?;
         let (model, freshness) =
             disbursements::record(&state(ctx).db, viewer(ctx)?, &key, new).await?;
+        AuditHandoff::note(ctx, freshness);
         Ok(DisbursementResult {
             disbursement: Disbursement(model),
             replayed: freshness == Freshness::Replayed,

@@ -19,6 +19,7 @@ use super::{
 };
 use crate::{
     accounts::Phone,
+    audit::AuditHandoff,
     auth::{RoleGuard, Viewer},
     catalog::{CharityOrg, Town},
     entities::{
@@ -784,7 +785,7 @@ impl VolunteeringMutation {
             minutes,
             reason,
         };
-        let (c, _) = certification::certify(
+        let (c, freshness) = certification::certify(
             &state(ctx).db,
             handle::<Boards>(ctx),
             viewer(ctx)?,
@@ -793,6 +794,7 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
+        AuditHandoff::note(ctx, freshness);
         Ok(HourCertification(c))
     }
 
@@ -817,7 +819,7 @@ impl VolunteeringMutation {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        let (certs, _) = certification::certify_activity(
+        let (certs, freshness) = certification::certify_activity(
             &state(ctx).db,
             handle::<Boards>(ctx),
             viewer(ctx)?,
@@ -827,6 +829,7 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
+        AuditHandoff::note(ctx, freshness);
         Ok(certs.into_iter().map(HourCertification).collect())
     }
 
@@ -857,7 +860,7 @@ impl VolunteeringMutation {
         idempotency_key: String,
     ) -> Result<HourCertification> {
         let id = parse_id("certificationId", &certification_id)?;
-        let (c, _) = certification::resolve(
+        let (c, freshness) = certification::resolve(
             &state(ctx).db,
             handle::<Boards>(ctx),
             viewer(ctx)?,
@@ -869,6 +872,7 @@ impl VolunteeringMutation {
             Utc::now(),
         )
         .await?;
+        AuditHandoff::note(ctx, freshness);
         Ok(HourCertification(c))
     }
 
