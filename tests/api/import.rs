@@ -41,6 +41,7 @@ async fn one_bad_row_rejects_the_whole_file_and_every_bad_row_is_named() {
         row("IMP-3", RESIDENT_PHONE, "50.00"),
         row("IMP-4", "12345", "50.00"),
         row("IMP-1", RESIDENT_PHONE, "100.00"),
+        row("IMP-6", "12345", "abc"),
     ]
     .join("\n");
     let report = upload(&app, &staff, csv.into_bytes()).await.ok();
@@ -54,7 +55,14 @@ async fn one_bad_row_rejects_the_whole_file_and_every_bad_row_is_named() {
         .collect();
     assert_eq!(
         named,
-        [(2, "amount_yuan"), (4, "donorPhone"), (5, "receipt_no")]
+        // Every error of every row: row 6 has two.
+        [
+            (2, "amount_yuan"),
+            (4, "donor_phone"),
+            (5, "receipt_no"),
+            (6, "donor_phone"),
+            (6, "amount_yuan"),
+        ]
     );
     assert_eq!(donation_count(&app).await, 0, "nothing written");
     assert_ledger_consistent(&app).await;

@@ -250,155 +250,253 @@ async fn load_lookups(conn: &impl ConnectionTrait, rows: &[RawRow]) -> AppResult
 ///
 /// Long because it is one column after another, in the file's order, each with the
 /// Chinese and English spellings staff type; a helper per column would hide that order.
-fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDonation, RowError> {
-    let err = |column: &str, reason: String| RowError {
-        row: row.line,
-        column: column.to_owned(),
-        reason,
+/// What is wrong with one row, every cell of it: a row is reported whole, so whoever fixes
+/// the file fixes it once.
+struct Problems {
+    line: usize,
+    found: Vec<RowError>,
+}
+
+impl Problems {
+    fn note(&mut self, column: &str, reason: String) {
+        self.found.push(RowError {
+            row: self.line,
+            column: column.to_owned(),
+            reason,
+        });
+    }
+
+    /// The value, or `None` with the reason noted against the column.
+    fn check<T>(&mut self, column: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|reason| self.note(column, reason)).ok()
+    }
+
+    fn required<'r>(&mut self, row: &'r RawRow, column: &str) -> Option<&'r str> {
+        let value = row.get(column);
+        if value.is_none() {
+            self.note(column, "required".to_owned());
+        }
+        value
+    }
+}
+
+fn parse_row(
+    row: &RawRow,
+    lookups: &Lookups,
+    viewer: &Viewer,
+) -> Result<NewDonation, Vec<RowError>> {
+    let mut p = Problems {
+        line: row.line,
+        found: Vec::new(),
     };
-    let required = |column: &str| {
-        row.get(column)
-            .ok_or_else(|| err(column, "required".to_owned()))
-    };
-    let free_text = |column: &str, kind: TextKind| {
-        text::optional(column, row.get(column), kind).map_err(|e| err(column, e.message()))
-    };
-    let receipt_no =
-        ReceiptNo::parse(required("receipt_no")?).map_err(|e| err("receipt_no", e.message()))?;
-    let org_name = required("org")?;
-    let org_id = *lookups
-        .orgs
-        .get(org_name)
-        .ok_or_else(|| err("org", format!("no charity organisation named {org_name}")))?;
-    viewer.require_org(org_id).map_err(|_| {
-        err(
-            "org",
-            "you may only import donations for your own organisation".into(),
+    let free_text = |p: &mut Problems, column: &str, kind: TextKind| {
+        p.check(
+            column,
+            text::optional(column, row.get(column), kind).map_err(|e| e.message()),
         )
-    })?;
-    let project_name = required("project")?;
-    let project_id = *lookups
-        .projects
-        .get(&(org_id, project_name.to_owned()))
-        .ok_or_else(|| {
-            err(
-                "project",
-                format!("{org_name} has no project named {project_name}"),
-            )
-        })?;
+    };
+    let receipt_no = p.required(row, "receipt_no").and_then(|r| {
+        let parsed = ReceiptNo::parse(r).map_err(|e| e.message());
+        p.check("receipt_no", parsed)
+    });
+    let org = p.required(row, "org").and_then(|name| {
+        let found = lookups
+            .orgs
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("no charity organisation named {name}"))
+            .and_then(|id| {
+                viewer
+                    .require_org(id)
+                    .map(|()| id)
+                    .map_err(|_| "you may only import donations for your own organisation".into())
+            });
+        p.check("org", found).map(|id| (id, name))
+    });
+    let project_name = p.required(row, "project");
+    // A project is looked up in its organisation; an unknown organisation is reported once.
+    let project_id = match (org, project_name) {
+        (Some((org_id, org_name)), Some(project_name)) => {
+            let found = lookups
+                .projects
+                .get(&(org_id, project_name.to_owned()))
+                .copied()
+                .ok_or_else(|| format!("{org_name} has no project named {project_name}"));
+            p.check("project", found)
+        }
+        _ => None,
+    };
     let campaign_id = match row.get("campaign") {
-        Some(c) => Some(
-            *lookups
+        Some(c) => {
+            let found = lookups
                 .campaigns
                 .get(c)
-                .ok_or_else(|| err("campaign", format!("no campaign {c}")))?,
-        ),
-        None => None,
-    };
-    let donor = match parse_enum(
-        required("donor_type")?,
-        &[
-            (&["RESIDENT", "居民", "个人"], 0u8),
-            (&["ENTERPRISE", "企业", "单位"], 1),
-            (&["WALK_IN", "散客", "匿名", "现场"], 2),
-        ],
-    ) {
-        Some(0) => DonorRef::Resident {
-            phone: Phone::parse(required("donor_phone")?)
-                .map_err(|e| err("donorPhone", e.to_string()))?,
-            name: free_text("walk_in_name", TextKind::Name)?,
-        },
-        Some(1) => {
-            let name = required("donor_enterprise")?;
-            DonorRef::Enterprise {
-                id: *lookups.enterprises.get(name).ok_or_else(|| {
-                    err("donor_enterprise", format!("no enterprise named {name}"))
-                })?,
-            }
+                .copied()
+                .ok_or_else(|| format!("no campaign {c}"));
+            p.check("campaign", found).map(Some)
         }
-        Some(_) => DonorRef::WalkIn {
-            name: free_text("walk_in_name", TextKind::Name)?,
-        },
-        None => {
-            return Err(err(
+        None => Some(None),
+    };
+    let donor = match p.required(row, "donor_type").map(|t| {
+        parse_enum(
+            t,
+            &[
+                (&["RESIDENT", "居民", "个人"], 0u8),
+                (&["ENTERPRISE", "企业", "单位"], 1),
+                (&["WALK_IN", "散客", "匿名", "现场"], 2),
+            ],
+        )
+    }) {
+        Some(Some(0)) => {
+            let phone = p.required(row, "donor_phone").and_then(|phone| {
+                let parsed = Phone::parse(phone).map_err(|e| e.to_string());
+                p.check("donor_phone", parsed)
+            });
+            let name = free_text(&mut p, "walk_in_name", TextKind::Name);
+            phone
+                .zip(name)
+                .map(|(phone, name)| DonorRef::Resident { phone, name })
+        }
+        Some(Some(1)) => p.required(row, "donor_enterprise").and_then(|name| {
+            let found = lookups
+                .enterprises
+                .get(name)
+                .copied()
+                .ok_or_else(|| format!("no enterprise named {name}"));
+            p.check("donor_enterprise", found)
+                .map(|id| DonorRef::Enterprise { id })
+        }),
+        Some(Some(_)) => {
+            free_text(&mut p, "walk_in_name", TextKind::Name).map(|name| DonorRef::WalkIn { name })
+        }
+        Some(None) => {
+            p.note(
                 "donor_type",
                 "RESIDENT, ENTERPRISE or WALK_IN (居民, 企业, 散客)".into(),
-            ));
+            );
+            None
+        }
+        None => None,
+    };
+    let kind = p.required(row, "kind").and_then(|k| {
+        let parsed = parse_enum(
+            k,
+            &[
+                (&["MONEY", "款", "善款", "资金"], DonationKind::Money),
+                (&["GOODS", "物", "物资"], DonationKind::Goods),
+            ],
+        )
+        .ok_or_else(|| "MONEY or GOODS (款, 物)".to_owned());
+        p.check("kind", parsed)
+    });
+    let amount = p.required(row, "amount_yuan").and_then(|a| {
+        let parsed = Fen::parse_amount(a).map_err(|e| e.to_string());
+        p.check("amount_yuan", parsed)
+    });
+    let goods_quantity = match row.get("goods_quantity") {
+        Some(q) => {
+            let parsed = q.parse::<i32>().map_err(|_| "a whole number".to_owned());
+            p.check("goods_quantity", parsed).map(Some)
+        }
+        None => Some(None),
+    };
+    let channel = match row.get("channel") {
+        None => Some(DonationChannel::Offline),
+        Some(c) => {
+            let parsed = parse_enum(
+                c,
+                &[
+                    (&["ONLINE", "线上", "网络"], DonationChannel::Online),
+                    (&["OFFLINE", "线下", "现场"], DonationChannel::Offline),
+                    (
+                        &["ONE_DAY_DONATION", "一日捐", "慈善一日捐"],
+                        DonationChannel::OneDayDonation,
+                    ),
+                    (
+                        &["BANK_TRANSFER", "银行转账", "转账"],
+                        DonationChannel::BankTransfer,
+                    ),
+                    (&["OTHER", "其他"], DonationChannel::Other),
+                ],
+            )
+            .ok_or_else(|| format!("unknown channel {c}"));
+            p.check("channel", parsed)
         }
     };
-    let kind = parse_enum(
-        required("kind")?,
-        &[
-            (&["MONEY", "款", "善款", "资金"], DonationKind::Money),
-            (&["GOODS", "物", "物资"], DonationKind::Goods),
-        ],
-    )
-    .ok_or_else(|| err("kind", "MONEY or GOODS (款, 物)".into()))?;
-    let amount = Fen::parse_amount(required("amount_yuan")?)
-        .map_err(|e| err("amount_yuan", e.to_string()))?;
-    let goods_quantity = row
-        .get("goods_quantity")
-        .map(|q| {
-            q.parse::<i32>()
-                .map_err(|_| err("goods_quantity", "a whole number".into()))
-        })
-        .transpose()?;
-    let channel = match row.get("channel") {
-        None => DonationChannel::Offline,
-        Some(c) => parse_enum(
-            c,
-            &[
-                (&["ONLINE", "线上", "网络"], DonationChannel::Online),
-                (&["OFFLINE", "线下", "现场"], DonationChannel::Offline),
-                (
-                    &["ONE_DAY_DONATION", "一日捐", "慈善一日捐"],
-                    DonationChannel::OneDayDonation,
-                ),
-                (
-                    &["BANK_TRANSFER", "银行转账", "转账"],
-                    DonationChannel::BankTransfer,
-                ),
-                (&["OTHER", "其他"], DonationChannel::Other),
-            ],
-        )
-        .ok_or_else(|| err("channel", format!("unknown channel {c}")))?,
-    };
     let funding_source = match row.get("funding_source") {
-        None => FundingSource::Public,
-        Some(f) => parse_enum(
-            f,
-            &[
-                (&["PUBLIC", "社会捐赠"], FundingSource::Public),
-                (
-                    &["GOVERNMENT_MATCHING", "政府配比"],
-                    FundingSource::GovernmentMatching,
-                ),
-                (
-                    &["CHARITY_TRANSFER", "慈善组织转入"],
-                    FundingSource::CharityTransfer,
-                ),
-            ],
-        )
-        .ok_or_else(|| err("funding_source", format!("unknown funding source {f}")))?,
+        None => Some(FundingSource::Public),
+        Some(f) => {
+            let parsed = parse_enum(
+                f,
+                &[
+                    (&["PUBLIC", "社会捐赠"], FundingSource::Public),
+                    (
+                        &["GOVERNMENT_MATCHING", "政府配比"],
+                        FundingSource::GovernmentMatching,
+                    ),
+                    (
+                        &["CHARITY_TRANSFER", "慈善组织转入"],
+                        FundingSource::CharityTransfer,
+                    ),
+                ],
+            )
+            .ok_or_else(|| format!("unknown funding source {f}"));
+            p.check("funding_source", parsed)
+        }
     };
     let visibility = match row.get("visibility") {
-        None => Visibility::Masked,
-        Some(v) => parse_enum(
-            v,
-            &[
-                (&["NAMED", "实名"], Visibility::Named),
-                (&["MASKED", "隐去部分姓名", "部分隐藏"], Visibility::Masked),
-                (&["ANONYMOUS", "匿名"], Visibility::Anonymous),
-            ],
-        )
-        .ok_or_else(|| err("visibility", format!("unknown visibility {v}")))?,
+        None => Some(Visibility::Masked),
+        Some(v) => {
+            let parsed = parse_enum(
+                v,
+                &[
+                    (&["NAMED", "实名"], Visibility::Named),
+                    (&["MASKED", "隐去部分姓名", "部分隐藏"], Visibility::Masked),
+                    (&["ANONYMOUS", "匿名"], Visibility::Anonymous),
+                ],
+            )
+            .ok_or_else(|| format!("unknown visibility {v}"));
+            p.check("visibility", parsed)
+        }
     };
-    let donated_at = parse_local_time(required("donated_at")?).ok_or_else(|| {
-        err(
-            "donated_at",
-            "a date like 2026-06-01 or 2026-06-01 10:30".into(),
-        )
-    })?;
+    let donated_at = p.required(row, "donated_at").and_then(|d| {
+        let parsed = parse_local_time(d)
+            .ok_or_else(|| "a date like 2026-06-01 or 2026-06-01 10:30".to_owned());
+        p.check("donated_at", parsed)
+    });
+    let goods_description = free_text(&mut p, "goods_description", TextKind::Line);
+    let (
+        Some(receipt_no),
+        Some((org_id, _)),
+        Some(project_id),
+        Some(campaign_id),
+        Some(donor),
+        Some(kind),
+        Some(amount),
+        Some(goods_quantity),
+        Some(channel),
+        Some(funding_source),
+        Some(visibility),
+        Some(donated_at),
+        Some(goods_description),
+    ) = (
+        receipt_no,
+        org,
+        project_id,
+        campaign_id,
+        donor,
+        kind,
+        amount,
+        goods_quantity,
+        channel,
+        funding_source,
+        visibility,
+        donated_at,
+        goods_description,
+    )
+    else {
+        return Err(p.found);
+    };
     let donation = NewDonation {
         org_id,
         project_id,
@@ -406,7 +504,7 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
         donor,
         kind,
         amount,
-        goods_description: free_text("goods_description", TextKind::Line)?,
+        goods_description,
         goods_quantity,
         channel,
         funding_source,
@@ -414,13 +512,16 @@ fn parse_row(row: &RawRow, lookups: &Lookups, viewer: &Viewer) -> Result<NewDona
         receipt_no,
         visibility,
     };
-    donation.check_shape(Utc::now()).map_err(|e| {
+    // The rules across cells (goods need a description, no date in the future ...) once
+    // every cell reads.
+    if let Err(e) = donation.check_shape(Utc::now()) {
         let column = match &e {
             AppError::BadInput { field: Some(f), .. } => f.clone(),
             _ => "row".into(),
         };
-        err(&column, e.message())
-    })?;
+        p.note(&column, e.message());
+        return Err(p.found);
+    }
     Ok(donation)
 }
 
@@ -496,7 +597,7 @@ pub async fn import_rows(
                     parsed.push((row.line, d));
                 }
             }
-            Err(e) => report.errors.push(e),
+            Err(found) => report.errors.extend(found),
         }
     }
     // Receipts already in the database: identical means imported before (skip), else an error.
