@@ -721,3 +721,60 @@ async fn the_audit_log_tells_replays_from_the_change_they_repeat() {
     assert_eq!(voided.len(), 3);
     assert_eq!(voided.iter().filter(|(_, replayed)| !replayed).count(), 1);
 }
+
+#[tokio::test]
+async fn the_librarys_input_errors_name_the_field_without_type_names() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let mut input =
+        donation_input(&app, RESIDENT_PHONE, "12.345", "2026-12-01T10:00:00+08:00").await;
+    let money = app
+        .gql_as(
+            Some(&staff),
+            RECORD_DONATION,
+            json!({ "input": input.clone() }),
+        )
+        .await;
+    let error = &money.body["errors"][0];
+    assert_eq!(error["extensions"]["field"], "amount", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        !message.contains("Money") && !message.contains("RecordDonationInput"),
+        "{message}"
+    );
+    assert!(message.contains("1234.50"), "{message}");
+
+    input["amount"] = json!("12.34");
+    input["donor"] = json!({ "resident": { "phone": RESIDENT_PHONE }, "walkIn": {} });
+    let one_of = app
+        .gql_as(
+            Some(&staff),
+            RECORD_DONATION,
+            json!({ "input": input.clone() }),
+        )
+        .await;
+    let error = &one_of.body["errors"][0];
+    assert_eq!(error["extensions"]["field"], "donor", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("exactly one"));
+
+    let missing = app
+        .gql_as(
+            Some(&staff),
+            "mutation { createReward(input: { name: \"x\", stock: 1 }) { id } }",
+            json!({}),
+        )
+        .await;
+    let error = &missing.body["errors"][0];
+    assert_eq!(error["extensions"]["field"], "creditPrice", "{error}");
+    assert_eq!(error["message"], "creditPrice is required");
+    assert_eq!(donation_count_all(&app).await, 0);
+}
+
+async fn donation_count_all(app: &TestApp) -> i64 {
+    sql_i64(
+        app,
+        "SELECT COUNT(*) FROM donations WHERE receipt_no LIKE 'T-%'",
+        vec![],
+    )
+    .await
+}

@@ -121,6 +121,23 @@ async fn pickup_fulfils_once_and_cancelling_returns_stock_and_credits() {
     let id = second["redeemReward"]["redemption"]["id"].clone();
     assert_eq!(stock_of(&app, &reward).await, 2);
     let cancel = "mutation($id: ID!) { cancelRedemption(id: $id) { status } }";
+    // Another resident is told it is not theirs, another org's staff whose it is.
+    let stranger = resident_tokens(&app, 1).await.remove(0).2;
+    let refused = app
+        .gql_as(Some(&stranger), cancel, json!({ "id": id }))
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"));
+    let message = refused.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("not your redemption"), "{message}");
+    let refused = app
+        .gql_as(Some(&other_staff), cancel, json!({ "id": id }))
+        .await;
+    assert!(
+        refused.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only its staff can cancel it")
+    );
     let cancelled = app
         .gql_as(Some(&token), cancel, json!({ "id": id }))
         .await

@@ -48,25 +48,34 @@ impl NewReward {
         if self.description.chars().count() > 2000 {
             return Err(AppError::bad_field(
                 "description",
-                "at most 2000 characters",
+                "description has at most 2,000 characters",
             ));
         }
         if !(1..=1_000_000).contains(&self.credit_price) {
             return Err(AppError::bad_field(
                 "creditPrice",
-                "between 1 and 1000000 credits",
+                "creditPrice is between 1 and 1,000,000 credits",
             ));
         }
         if !(0..=1_000_000).contains(&self.stock) {
-            return Err(AppError::bad_field("stock", "between 0 and 1000000"));
+            return Err(AppError::bad_field(
+                "stock",
+                "stock is between 0 and 1,000,000",
+            ));
         }
         if !(1..=1000).contains(&self.per_person_limit) {
-            return Err(AppError::bad_field("perPersonLimit", "between 1 and 1000"));
+            return Err(AppError::bad_field(
+                "perPersonLimit",
+                "perPersonLimit is between 1 and 1,000",
+            ));
         }
         if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
             && until <= from
         {
-            return Err(AppError::bad_field("validUntil", "must be after validFrom"));
+            return Err(AppError::bad_field(
+                "validUntil",
+                "validUntil must be after validFrom",
+            ));
         }
         // A reward that ends before it is listed could never be redeemed.
         if self.valid_until.is_some_and(|until| until <= Utc::now()) {
@@ -179,7 +188,10 @@ pub async fn redeem(
 ) -> AppResult<(redemption::Model, Freshness)> {
     let donor_id = viewer.require_donor()?;
     if !(1..=100).contains(&quantity) {
-        return Err(AppError::bad_field("quantity", "between 1 and 100"));
+        return Err(AppError::bad_field(
+            "quantity",
+            "quantity is between 1 and 100",
+        ));
     }
     let hash = idempotency::request_hash(&(reward_id, quantity));
     let (id, freshness) = idempotency::run(
@@ -337,8 +349,17 @@ pub async fn fulfil(db: &Db, viewer: &Viewer, pickup_code: &str) -> AppResult<re
 pub async fn cancel(db: &Db, viewer: &Viewer, redemption_id: Uuid) -> AppResult<redemption::Model> {
     let r = find_redemption(db, redemption_id).await?;
     let own = viewer.donor_id == Some(r.donor_id);
+    if !own && viewer.donor_id.is_some() {
+        return Err(AppError::forbidden(
+            "this is not your redemption: you can cancel only your own",
+        ));
+    }
     if !own {
-        viewer.require_org(r.org_id)?;
+        viewer.require_org(r.org_id).map_err(|_| {
+            AppError::forbidden(
+                "this redemption is at another charity organisation's supermarket: only its staff can cancel it",
+            )
+        })?;
     }
     let txn = db.begin_write().await?;
     let changed = redemption::Entity::update_many()

@@ -69,10 +69,16 @@ pub async fn create(
         return Err(AppError::forbidden("only the bureau sets conversion rules"));
     }
     if !(0..=1_000_000).contains(&credits) {
-        return Err(AppError::bad_field("credits", "between 0 and 1000000"));
+        return Err(AppError::bad_field(
+            "credits",
+            "credits is between 0 and 1,000,000",
+        ));
     }
     if !(1..=100_000_000).contains(&per_units) {
-        return Err(AppError::bad_field("perUnits", "between 1 and 100000000"));
+        return Err(AppError::bad_field(
+            "perUnits",
+            "perUnits is between 1 and 100,000,000",
+        ));
     }
     let today = Utc::now().with_timezone(&DISTRICT_TZ).date_naive();
     if effective_from < today {

@@ -118,10 +118,13 @@ pub async fn upsert(
         return Err(AppError::bad_field("name", "a name has 1 to 50 characters"));
     }
     if !(1..=20).contains(&def.level) {
-        return Err(AppError::bad_field("level", "between 1 and 20"));
+        return Err(AppError::bad_field("level", "level is between 1 and 20"));
     }
     if def.threshold < Fen::ZERO {
-        return Err(AppError::bad_field("threshold", "must not be negative"));
+        return Err(AppError::bad_field(
+            "threshold",
+            "threshold must not be negative",
+        ));
     }
     if def.benefits.len() > 20
         || def

@@ -96,8 +96,9 @@ impl Period {
                     format!("give the period: {field}=YYYY-MM-DD (an export never covers all time by default)"),
                 )
             })?;
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::bad_field(field, "a date like 2026-01-31"))
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                AppError::bad_field(field, format!("{field} is a date like 2026-01-31"))
+            })
         };
         let from = day("from", from)?;
         let to = day("to", to)?;

@@ -12,7 +12,7 @@ mod scalars;
 
 pub use connection::{Connection, connection, offset_connection};
 pub use context::{RequestIdValue, auth, handle, parse_id, state, viewer};
-pub use errors::add_missing_codes;
+pub use errors::{InputFields, add_missing_codes};
 pub use limits::{BatchSize, DocumentLimits};
 pub use loaders::{EntityLoader, entity_loader, load_by_id};
 pub use parsed::ParsedDocuments;

@@ -22,6 +22,12 @@ use crate::{
     state::AppState,
 };
 
+/// The schema's input fields by scalar, read once, for retelling the library's input errors.
+pub static INPUT_FIELDS: std::sync::LazyLock<crate::graphql::InputFields> =
+    std::sync::LazyLock::new(
+        || crate::graphql::InputFields::from_sdl(&crate::schema::export_sdl()),
+    );
+
 pub async fn graphql(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<AppSchema>,
@@ -120,7 +126,7 @@ pub async fn graphql(
         BatchResponse::Batch(rs) => rs.iter_mut().collect(),
     };
     for (r, operation) in responses.into_iter().zip(operations) {
-        add_missing_codes(r);
+        add_missing_codes(r, &INPUT_FIELDS);
         metrics::histogram!("graphql_operation_duration_seconds", "operation" => operation.clone())
             .record(elapsed);
         for error in &r.errors {

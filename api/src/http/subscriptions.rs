@@ -197,7 +197,7 @@ impl async_graphql::Executor for SubscriptionExecutor {
                     "only subscriptions run over WebSocket; send queries and mutations to /graphql",
                     None,
                 )]);
-            add_missing_codes(&mut response);
+            add_missing_codes(&mut response, &super::graphql::INPUT_FIELDS);
             return futures::stream::once(async move { response }).boxed();
         }
         self.schema.execute_stream_with_session_data(
