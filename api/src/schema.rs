@@ -144,7 +144,7 @@ pub fn build_schema(state: AppState, areas: &Areas) -> AppSchema {
 pub fn register_loaders(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
     use crate::entities::{
         activity, campaign, charity_org, charity_project, credit_rule, disbursement, donation,
-        donor, perk, perk_partner, redemption, resident, reward, town,
+        donor, hour_certification, perk, perk_partner, redemption, resident, reward, town,
     };
     request
         .data(entity_loader::<activity::Entity>(db))
@@ -155,6 +155,7 @@ pub fn register_loaders(request: async_graphql::Request, db: &Db) -> async_graph
         .data(entity_loader::<disbursement::Entity>(db))
         .data(entity_loader::<donation::Entity>(db))
         .data(entity_loader::<donor::Entity>(db))
+        .data(entity_loader::<hour_certification::Entity>(db))
         .data(entity_loader::<perk::Entity>(db))
         .data(entity_loader::<perk_partner::Entity>(db))
         .data(entity_loader::<redemption::Entity>(db))

@@ -778,3 +778,30 @@ async fn donation_count_all(app: &TestApp) -> i64 {
     )
     .await
 }
+
+#[tokio::test]
+async fn staff_see_whose_phone_it_is_before_recording() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let q = "query($p: String!) { donorPreview(phone: $p) { maskedName phone } }";
+    let known = app
+        .gql_as(Some(&staff), q, json!({ "p": RESIDENT_PHONE }))
+        .await
+        .ok();
+    assert_eq!(
+        known["donorPreview"],
+        json!({ "maskedName": "陈*明", "phone": "138****0001" })
+    );
+    let unknown = app
+        .gql_as(Some(&staff), q, json!({ "p": "13712349999" }))
+        .await
+        .ok();
+    assert!(unknown["donorPreview"].is_null());
+    let bad = app.gql_as(Some(&staff), q, json!({ "p": "123" })).await;
+    assert_eq!(bad.body["errors"][0]["extensions"]["field"], "phone");
+    let resident = app.login(RESIDENT_PHONE).await;
+    let refused = app
+        .gql_as(Some(&resident), q, json!({ "p": RESIDENT_PHONE }))
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"));
+}

@@ -97,6 +97,25 @@ async fn pickup_fulfils_once_and_cancelling_returns_stock_and_credits() {
     let code = first["redeemReward"]["redemption"]["pickupCode"].clone();
     let staff = app.login(STAFF_PHONE).await;
     let other_staff = app.login(OTHER_STAFF_PHONE).await;
+    // The counter sees what the code is for before handing anything over.
+    let preview = "query($c: String!) { redemptionByPickupCode(pickupCode: $c) { status quantity redeemerName reward { name } } }";
+    let seen = app
+        .gql_as(Some(&staff), preview, json!({ "c": code }))
+        .await
+        .ok();
+    assert_eq!(seen["redemptionByPickupCode"]["status"], "PENDING");
+    assert_eq!(seen["redemptionByPickupCode"]["redeemerName"], "陈*明");
+    let elsewhere = app
+        .gql_as(Some(&other_staff), preview, json!({ "c": code }))
+        .await;
+    assert_eq!(elsewhere.code(), Some("FORBIDDEN"));
+    let unknown = app
+        .gql_as(Some(&staff), preview, json!({ "c": "NOPE-0000" }))
+        .await;
+    assert_eq!(
+        unknown.body["errors"][0]["extensions"]["field"],
+        "pickupCode"
+    );
     let fulfil = "mutation($c: String!) { fulfilRedemption(pickupCode: $c) { status } }";
     assert_eq!(
         app.gql_as(Some(&other_staff), fulfil, json!({ "c": code }))

@@ -1442,3 +1442,103 @@ async fn my_signup_resolves_wherever_the_activity_is_reached() {
         assert_eq!(seen["activity"]["mySignup"], Value::Null);
     }
 }
+
+#[tokio::test]
+async fn a_check_out_before_the_activity_starts_is_refused_and_says_when_it_can() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let id = published_activity(&app, &staff, 10, 120).await;
+    sign_up(&app, &resident, &id).await.ok();
+    let starts_at = api::volunteering::model::whole_seconds(Utc::now() - TimeDelta::minutes(20));
+    move_activity(&app, &id, starts_at, 120).await;
+    // Arriving early is fine; leaving before the start would record nothing.
+    check_in_by_phone(
+        &app,
+        &staff,
+        &id,
+        RESIDENT_PHONE,
+        starts_at - TimeDelta::minutes(30),
+    )
+    .await
+    .ok();
+    let early = check_out_by_phone(
+        &app,
+        &staff,
+        &id,
+        RESIDENT_PHONE,
+        starts_at - TimeDelta::minutes(10),
+    )
+    .await;
+    assert_eq!(early.code(), Some("BAD_USER_INPUT"));
+    let message = early.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("has not started"), "{message}");
+    let local = starts_at
+        .with_timezone(&api::district_time::DISTRICT_TZ)
+        .format("%H:%M")
+        .to_string();
+    assert!(message.contains(&local), "{message}");
+    let checked_out = sql_i64(
+        &app,
+        "SELECT COUNT(*) FROM signups WHERE checked_out_at IS NOT NULL",
+        vec![],
+    )
+    .await;
+    assert_eq!(checked_out, 0, "nothing written");
+    // From the start on, leaving is recorded.
+    check_out_by_phone(
+        &app,
+        &staff,
+        &id,
+        RESIDENT_PHONE,
+        starts_at + TimeDelta::minutes(15),
+    )
+    .await
+    .ok();
+}
+
+#[tokio::test]
+async fn ledger_entries_name_their_activity_and_when_it_happened_and_filter_by_direction() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let (id, signup) =
+        attended_activity(&app, &staff, &resident, 120, TimeDelta::days(3), (0, 120)).await;
+    certify(&app, &staff, &signup, None, None, "ledger-names-1")
+        .await
+        .ok();
+    let ledger = "query($d: CreditDirection) { myCredits { ledger(first: 100, direction: $d) {
+        edges { node { amount occurredAt createdAt activity { id title } certification { minutes } } } } } }";
+    let nodes = |data: Value| -> Vec<Value> {
+        data["myCredits"]["ledger"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect()
+    };
+    let earned = nodes(
+        app.gql_as(Some(&resident), ledger, json!({ "d": "EARNED" }))
+            .await
+            .ok(),
+    );
+    assert!(earned.iter().all(|n| n["amount"].as_i64().unwrap() > 0));
+    let hours = earned
+        .iter()
+        .find(|n| n["activity"]["id"] == id.as_str())
+        .expect("the certification's entry names its activity");
+    assert_eq!(hours["certification"]["minutes"], 120);
+    let occurred = parse_time(&hours["occurredAt"]);
+    let written = parse_time(&hours["createdAt"]);
+    // The day of the activity, not the day it was certified.
+    assert!(written - occurred > TimeDelta::days(2), "{hours}");
+
+    let spent = nodes(
+        app.gql_as(Some(&resident), ledger, json!({ "d": "SPENT" }))
+            .await
+            .ok(),
+    );
+    assert!(spent.iter().all(|n| n["amount"].as_i64().unwrap() < 0));
+    let all = nodes(app.gql_as(Some(&resident), ledger, json!({})).await.ok());
+    assert_eq!(all.len(), earned.len() + spent.len());
+}

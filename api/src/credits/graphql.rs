@@ -190,6 +190,13 @@ impl Redemption {
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
         self.0.cancelled_at
     }
+    /// Who redeemed it, masked (张*明), for the counter to check before handing it over.
+    async fn redeemer_name(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(load_by_id::<entities::donor::Entity>(ctx, self.0.donor_id)
+            .await?
+            .map(|d| crate::privacy::mask_name(&d.display_name))
+            .unwrap_or_default())
+    }
 }
 
 #[derive(SimpleObject)]
@@ -233,6 +240,20 @@ pub struct CreditsQuery;
 
 #[Object]
 impl CreditsQuery {
+    /// A redemption by the pickup code the resident shows (or its QR code), for the counter
+    /// to see what it is, whose, and whether it is still to hand over, before
+    /// `fulfilRedemption`. Staff of the organisation whose supermarket it is.
+    #[graphql(guard = "RoleGuard::new(&[Role::OrgStaff, Role::Admin])")]
+    async fn redemption_by_pickup_code(
+        &self,
+        ctx: &Context<'_>,
+        pickup_code: String,
+    ) -> Result<Redemption> {
+        Ok(Redemption(
+            rewards::by_pickup_code(&state(ctx).db, viewer(ctx)?, &pickup_code).await?,
+        ))
+    }
+
     /// Every conversion rule, current and past. Public.
     async fn credit_rules(&self, ctx: &Context<'_>) -> Result<Vec<CreditRule>> {
         Ok(rules::all(&state(ctx).db.conn)

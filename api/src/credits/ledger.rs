@@ -181,12 +181,21 @@ pub fn push_moves(writes: &mut crate::db::Writes, moves: &std::collections::Hash
 }
 
 /// A donor's entries, newest first.
+/// A donor's entries, newest first; `earned` keeps only additions (`true`) or only
+/// deductions (`false`).
 pub async fn entries(
     db: &crate::db::Db,
     donor_id: Uuid,
+    earned: Option<bool>,
     page: &crate::pagination::PageRequest,
 ) -> AppResult<crate::pagination::Page<credit_entry::Model>> {
-    let select = credit_entry::Entity::find().filter(credit_entry::Column::DonorId.eq(donor_id));
+    let mut select =
+        credit_entry::Entity::find().filter(credit_entry::Column::DonorId.eq(donor_id));
+    select = match earned {
+        Some(true) => select.filter(credit_entry::Column::Amount.gt(0)),
+        Some(false) => select.filter(credit_entry::Column::Amount.lt(0)),
+        None => select,
+    };
     crate::pagination::by_id_desc(&db.conn, select, page).await
 }
 

@@ -314,13 +314,30 @@ pub async fn find_redemption(db: &Db, id: Uuid) -> AppResult<redemption::Model> 
 }
 
 /// Staff of the reward's org hand the goods over against the pickup code.
-pub async fn fulfil(db: &Db, viewer: &Viewer, pickup_code: &str) -> AppResult<redemption::Model> {
+/// The redemption a pickup code names, for the staff of its organisation.
+pub async fn by_pickup_code(
+    db: &Db,
+    viewer: &Viewer,
+    pickup_code: &str,
+) -> AppResult<redemption::Model> {
     let r = redemption::Entity::find()
         .filter(redemption::Column::PickupCode.eq(pickup_code.trim()))
         .one(&db.conn)
         .await?
-        .ok_or_else(|| AppError::not_found("redemption"))?;
-    viewer.require_org(r.org_id)?;
+        .ok_or_else(|| {
+            AppError::bad_field(
+                "pickupCode",
+                "no redemption has this pickup code; check it with the resident",
+            )
+        })?;
+    viewer.require_org(r.org_id).map_err(|_| {
+        AppError::forbidden("this redemption is at another charity organisation's supermarket")
+    })?;
+    Ok(r)
+}
+
+pub async fn fulfil(db: &Db, viewer: &Viewer, pickup_code: &str) -> AppResult<redemption::Model> {
+    let r = by_pickup_code(db, viewer, pickup_code).await?;
     let txn = db.begin_write().await?;
     let changed = redemption::Entity::update_many()
         .col_expr(

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, OneofObject, Result, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{DonorRef, NewDonation, ReceiptNo, Recorder, import, reads, receipt, voids};
 use crate::{
@@ -123,6 +124,14 @@ impl Donation {
             donor: &donor,
         }))
     }
+}
+
+/// A resident as staff see them before recording a donation.
+#[derive(SimpleObject)]
+pub struct DonorPreview {
+    masked_name: String,
+    /// The phone, masked.
+    phone: String,
 }
 
 #[derive(SimpleObject)]
@@ -295,6 +304,28 @@ pub struct DonationsQuery;
 
 #[Object]
 impl DonationsQuery {
+    /// Who a phone belongs to, for staff confirming a donation before recording it: the
+    /// resident's masked name (张*明), or null when no resident has this phone yet (the
+    /// donation will register them under the name given).
+    #[graphql(guard = "RoleGuard::new(&[Role::OrgStaff, Role::Admin])")]
+    async fn donor_preview(
+        &self,
+        ctx: &Context<'_>,
+        phone: String,
+    ) -> Result<Option<DonorPreview>> {
+        let phone =
+            Phone::parse(&phone).map_err(|e| AppError::bad_field("phone", e.to_string()))?;
+        let found = entities::resident::Entity::find()
+            .filter(entities::resident::Column::Phone.eq(phone.as_str()))
+            .one(&state(ctx).db.conn)
+            .await
+            .map_err(AppError::from)?;
+        Ok(found.map(|r| DonorPreview {
+            masked_name: crate::privacy::mask_name(&r.name),
+            phone: phone.masked(),
+        }))
+    }
+
     /// Donations newest first: staff see their org's, ADMIN any org's, donors their own.
     #[graphql(
         guard = "RoleGuard::any()",

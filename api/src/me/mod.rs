@@ -18,6 +18,7 @@ use crate::{
     graphql::{Connection, connection, load_by_id, state, viewer},
     money::Fen,
     pagination::PageRequest,
+    volunteering::{Activity, HourCertification},
 };
 
 #[derive(Default)]
@@ -61,8 +62,41 @@ impl CreditEntry {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// When it was written to the ledger.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// When what earned or spent the credits happened: the donation's date, the start of the
+    /// volunteered activity, the redemption; otherwise when the entry was written.
+    async fn occurred_at(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        if let Some(id) = self.0.donation_id
+            && let Some(d) = load_by_id::<entities::donation::Entity>(ctx, id).await?
+        {
+            return Ok(d.donated_at);
+        }
+        if let Some(activity) = self.activity_model(ctx).await? {
+            return Ok(activity.starts_at);
+        }
+        if let Some(id) = self.0.redemption_id
+            && let Some(r) = load_by_id::<entities::redemption::Entity>(ctx, id).await?
+        {
+            return Ok(r.created_at);
+        }
+        Ok(self.0.created_at)
+    }
+    /// The volunteering activity whose certified hours earned (or, after a dispute, changed)
+    /// these credits.
+    async fn activity(&self, ctx: &Context<'_>) -> Result<Option<Activity>> {
+        Ok(self.activity_model(ctx).await?.map(Activity::plain))
+    }
+    /// The hours certification behind the entry.
+    async fn certification(&self, ctx: &Context<'_>) -> Result<Option<HourCertification>> {
+        let Some(id) = self.0.certification_id else {
+            return Ok(None);
+        };
+        Ok(load_by_id::<entities::hour_certification::Entity>(ctx, id)
+            .await?
+            .map(HourCertification))
     }
     /// The donation that earned (or, for a reversal, lost) these credits.
     async fn donation(&self, ctx: &Context<'_>) -> Result<Option<Donation>> {
@@ -92,6 +126,27 @@ impl CreditEntry {
             .await?
             .map(CreditRule))
     }
+}
+
+impl CreditEntry {
+    async fn activity_model(&self, ctx: &Context<'_>) -> Result<Option<entities::activity::Model>> {
+        let Some(id) = self.0.certification_id else {
+            return Ok(None);
+        };
+        let Some(cert) = load_by_id::<entities::hour_certification::Entity>(ctx, id).await? else {
+            return Ok(None);
+        };
+        Ok(load_by_id::<entities::activity::Entity>(ctx, cert.activity_id).await?)
+    }
+}
+
+/// Which way a ledger entry moved the balance.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreditDirection {
+    /// Entries that added credits.
+    Earned,
+    /// Entries that took credits away (redemptions, reversals).
+    Spent,
 }
 
 /// A resident's or enterprise's own credits: two ledgers never confused — spendable credits,
@@ -151,16 +206,19 @@ impl MyCredits {
             _ => format!("累计有效捐赠 {total} 元。"),
         })
     }
-    /// The ledger, newest first; each entry names its source.
+    /// The ledger, newest first; each entry names its source. `direction` keeps only what
+    /// was earned or only what was spent.
     #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
     async fn ledger(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        direction: Option<CreditDirection>,
     ) -> Result<Connection<CreditEntry>> {
         let page = PageRequest::parse(first, after.as_deref())?;
-        let rows = credits::ledger::entries(&state(ctx).db, self.donor.id, &page).await?;
+        let earned = direction.map(|d| d == CreditDirection::Earned);
+        let rows = credits::ledger::entries(&state(ctx).db, self.donor.id, earned, &page).await?;
         Ok(connection(rows, &page, |m| m.id.to_string(), CreditEntry))
     }
     /// The donor's donations with their receipts, newest first. Confirmed ones count for the

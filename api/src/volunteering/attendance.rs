@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use super::{
     model::{
-        CODE_SUBMIT_HOURS, CheckinCode, CodeError, Punch, ShortCode, punch_window, whole_seconds,
+        CODE_SUBMIT_HOURS, CheckinCode, CodeError, Punch, ShortCode, code_window, punch_window,
+        whole_seconds,
     },
     service::{find_activity, find_signup, resident_of},
 };
@@ -67,7 +68,7 @@ pub async fn issue_code(
             "check-in codes exist only for a published activity",
         ));
     }
-    let (opens, closes) = punch_window(Punch::Out, a.starts_at, a.ends_at);
+    let (opens, closes) = code_window(a.starts_at, a.ends_at);
     if now < opens || now > closes {
         return Err(AppError::conflict(
             "check-in opens 60 minutes before the start and closes 60 minutes after the end",
@@ -184,7 +185,7 @@ async fn punch_with_short_code(
     }
     let mut matches = Vec::new();
     for a in candidates.all(&db.conn).await? {
-        let (opens, closes) = punch_window(Punch::Out, a.starts_at, a.ends_at);
+        let (opens, closes) = code_window(a.starts_at, a.ends_at);
         let first = ShortCode::window_of(opens.max(since));
         let last = ShortCode::window_of(closes.min(now));
         if let Some(w) = (first..=last)
@@ -279,6 +280,17 @@ pub async fn punch_at(
         return Err(AppError::conflict("this activity was cancelled"));
     }
     let (opens, closes) = punch_window(punch, a.starts_at, a.ends_at);
+    if punch == Punch::Out && at < opens {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "the activity has not started yet: check out after it starts at {}",
+                a.starts_at
+                    .with_timezone(&crate::district_time::DISTRICT_TZ)
+                    .format("%H:%M")
+            ),
+        ));
+    }
     if at < opens || at > closes {
         return Err(AppError::bad_field(
             field,

@@ -44,7 +44,7 @@ pub struct Activity {
 }
 
 impl Activity {
-    fn plain(model: activity::Model) -> Self {
+    pub fn plain(model: activity::Model) -> Self {
         Self { model }
     }
 }

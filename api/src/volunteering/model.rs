@@ -196,14 +196,24 @@ pub fn punch_window(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
 ) -> (DateTime<Utc>, DateTime<Utc>) {
-    let opens = starts_at - TimeDelta::minutes(CHECKIN_OPENS_BEFORE_MINUTES);
+    let (opens, closes) = code_window(starts_at, ends_at);
     match punch {
         Punch::In => (opens, ends_at),
-        Punch::Out => (
-            opens,
-            ends_at + TimeDelta::minutes(CHECKOUT_CLOSES_AFTER_MINUTES),
-        ),
+        // Leaving before the start would record no time at all: nobody can mean it, and the
+        // volunteer would lose the hours without a word.
+        Punch::Out => (starts_at, closes),
     }
+}
+
+/// The instants during which an activity's check-in codes work (for arriving or leaving).
+pub fn code_window(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        starts_at - TimeDelta::minutes(CHECKIN_OPENS_BEFORE_MINUTES),
+        ends_at + TimeDelta::minutes(CHECKOUT_CLOSES_AFTER_MINUTES),
+    )
 }
 
 // ---------------------------------------------------------------------------------------
