@@ -19,6 +19,7 @@ mod m20261122_200004_district_inputs;
 mod m20261122_300001_append_only_records;
 mod m20261123_000001_partial_indexes_on_sparse_columns;
 mod m20261205_000001_onboarding;
+mod m20261205_000002_volunteer_certificates;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_300001_append_only_records::Migration),
             Box::new(m20261123_000001_partial_indexes_on_sparse_columns::Migration),
             Box::new(m20261205_000001_onboarding::Migration),
+            Box::new(m20261205_000002_volunteer_certificates::Migration),
         ]
     }
 }

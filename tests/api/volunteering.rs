@@ -1542,3 +1542,56 @@ async fn ledger_entries_name_their_activity_and_when_it_happened_and_filter_by_d
     let all = nodes(app.gql_as(Some(&resident), ledger, json!({})).await.ok());
     assert_eq!(all.len(), earned.len() + spent.len());
 }
+
+#[tokio::test]
+async fn anyone_can_verify_a_certificate_by_its_code_and_see_if_it_is_still_current() {
+    let app = spawn_app().await;
+    let staff = app.login(STAFF_PHONE).await;
+    let resident = app.login(RESIDENT_PHONE).await;
+    let (_, a) =
+        attended_activity(&app, &staff, &resident, 180, TimeDelta::days(2), (0, 180)).await;
+    certify(&app, &staff, &a, None, None, "verify-cert-a")
+        .await
+        .ok();
+    let mine = "{ myVolunteerCertificate { reference verifyUrl totalMinutes html } }";
+    let first = app.gql_as(Some(&resident), mine, json!({})).await.ok();
+    let first = &first["myVolunteerCertificate"];
+    let code = first["reference"].as_str().unwrap().to_owned();
+    assert!(
+        first["verifyUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/verify/certificate/{code}"))
+    );
+    assert!(first["html"].as_str().unwrap().contains(&code));
+    // Issuing again with the same hours gives the same certificate.
+    let again = app.gql_as(Some(&resident), mine, json!({})).await.ok();
+    assert_eq!(again["myVolunteerCertificate"]["reference"], code.as_str());
+
+    let verify = "query($c: String!) { verifyVolunteerCertificate(code: $c) {
+        residentName totalMinutes totalHours activityCount issuedAt stillCurrent } }";
+    let checked = app
+        .gql(verify, json!({ "c": code.to_lowercase() }))
+        .await
+        .ok();
+    let checked = &checked["verifyVolunteerCertificate"];
+    assert_eq!(checked["residentName"], "陈*明");
+    assert_eq!(checked["totalMinutes"], 180);
+    assert_eq!(checked["totalHours"], "3.0");
+    assert_eq!(checked["activityCount"], 1);
+    assert_eq!(checked["stillCurrent"], true);
+
+    // More hours: a new certificate; the old code still verifies what it stated.
+    let (_, b) = attended_activity(&app, &staff, &resident, 60, TimeDelta::hours(2), (0, 60)).await;
+    certify(&app, &staff, &b, None, None, "verify-cert-b")
+        .await
+        .ok();
+    let newer = app.gql_as(Some(&resident), mine, json!({})).await.ok();
+    assert_ne!(newer["myVolunteerCertificate"]["reference"], code.as_str());
+    assert_eq!(newer["myVolunteerCertificate"]["totalMinutes"], 240);
+    let old = app.gql(verify, json!({ "c": code })).await.ok();
+    assert_eq!(old["verifyVolunteerCertificate"]["totalMinutes"], 180);
+    assert_eq!(old["verifyVolunteerCertificate"]["stillCurrent"], false);
+    let none = app.gql(verify, json!({ "c": "VCNOTACODE" })).await.ok();
+    assert!(none["verifyVolunteerCertificate"].is_null());
+}

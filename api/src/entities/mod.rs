@@ -37,6 +37,7 @@ pub mod signup;
 pub mod supervision_item;
 pub mod tier_benefit;
 pub mod town;
+pub mod volunteer_certificate;
 pub mod yearly_statement;
 
 /// Every entity under its table's singular name (`Donation`, `CreditEntry`, ...).

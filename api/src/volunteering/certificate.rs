@@ -1,15 +1,18 @@
 //! 志愿服务时长证明: a self-contained HTML page, A4 and fit to print, of a resident's
-//! certified hours.
+//! certified hours, with a code (and its address) anyone can check with
+//! `verifyVolunteerCertificate`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::EntityTrait;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::certification;
 use crate::{
     db::Db,
     district_time::DISTRICT_TZ,
-    entities::resident,
+    entities::{resident, volunteer_certificate},
     error::{AppError, AppResult},
 };
 
@@ -28,8 +31,10 @@ pub struct Certificate {
     pub lines: Vec<CertificateLine>,
     pub total_minutes: i64,
     pub issued_at: DateTime<Utc>,
-    /// Printed on the page so a reader can ask the issuer to confirm it.
-    pub reference: Uuid,
+    /// Printed on the page: `verifyVolunteerCertificate` confirms the total it states.
+    pub reference: String,
+    /// Where anyone checks it (also the page's QR code target in the app).
+    pub verify_url: String,
 }
 
 impl Certificate {
@@ -38,9 +43,11 @@ impl Certificate {
     }
 }
 
-/// The certificate of a resident's certified hours (minutes of 0 are left out).
+/// The certificate of a resident's certified hours (minutes of 0 are left out), issued with
+/// a code: the latest one again while the hours are unchanged, else a new one (an older code
+/// keeps verifying the total it stated).
 #[tracing::instrument(skip(db))]
-pub async fn for_resident(db: &Db, resident_id: Uuid) -> AppResult<Certificate> {
+pub async fn for_resident(db: &Db, resident_id: Uuid, public_url: &str) -> AppResult<Certificate> {
     let r = resident::Entity::find_by_id(resident_id)
         .one(&db.conn)
         .await?
@@ -57,13 +64,86 @@ pub async fn for_resident(db: &Db, resident_id: Uuid) -> AppResult<Certificate> 
         })
         .collect();
     let total_minutes = lines.iter().map(|l| i64::from(l.minutes)).sum();
+    let issued = issue(db, resident_id, total_minutes, lines.len() as i32).await?;
     Ok(Certificate {
         resident_name: r.name,
         lines,
         total_minutes,
-        issued_at: Utc::now(),
-        reference: Uuid::now_v7(),
+        issued_at: issued.issued_at,
+        verify_url: format!(
+            "{public_url}/verify/certificate/{}",
+            issued.verification_code
+        ),
+        reference: issued.verification_code,
     })
+}
+
+async fn issue(
+    db: &Db,
+    resident_id: Uuid,
+    total_minutes: i64,
+    activity_count: i32,
+) -> AppResult<volunteer_certificate::Model> {
+    let latest = volunteer_certificate::Entity::find()
+        .filter(volunteer_certificate::Column::ResidentId.eq(resident_id))
+        .order_by_desc(volunteer_certificate::Column::IssuedAt)
+        .one(&db.conn)
+        .await?;
+    if let Some(c) = latest
+        && (c.total_minutes, c.activity_count) == (total_minutes, activity_count)
+    {
+        return Ok(c);
+    }
+    let txn = db.begin_write().await?;
+    let model = volunteer_certificate::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        resident_id: Set(resident_id),
+        total_minutes: Set(total_minutes),
+        activity_count: Set(activity_count),
+        verification_code: Set(format!("VC{}", crate::codes::random_code(14))),
+        issued_at: Set(Utc::now()),
+    }
+    .insert(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// What checking a certificate's code shows anyone.
+pub struct Verified {
+    pub certificate: volunteer_certificate::Model,
+    /// The resident's name, masked (PIPL: a stranger holding the code learns no full name).
+    pub resident_name: String,
+    /// The resident's certified hours today are still what it states.
+    pub still_current: bool,
+}
+
+pub async fn verify(db: &Db, code: &str) -> AppResult<Option<Verified>> {
+    let Some(c) = volunteer_certificate::Entity::find()
+        .filter(
+            volunteer_certificate::Column::VerificationCode.eq(code.trim().to_ascii_uppercase()),
+        )
+        .one(&db.conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let r = resident::Entity::find_by_id(c.resident_id)
+        .one(&db.conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("resident"))?;
+    let lines = certification::history(db, c.resident_id).await?;
+    let now: (i64, i32) = lines
+        .iter()
+        .filter(|(cert, _, _)| cert.minutes > 0)
+        .fold((0, 0), |(m, n), (cert, _, _)| {
+            (m + i64::from(cert.minutes), n + 1)
+        });
+    Ok(Some(Verified {
+        still_current: now == (c.total_minutes, c.activity_count),
+        resident_name: crate::privacy::mask_name(&r.name),
+        certificate: c,
+    }))
 }
 
 /// Hours with one decimal, e.g. 150 minutes → "2.5".
@@ -134,7 +214,7 @@ fn render(c: &Certificate) -> String {
 <tfoot><tr><td colspan="4">合计</td><td class="num">{total}</td></tr></tfoot>
 </table>
 <div class="sign">洞头慈善共富平台<br>{date}</div>
-<div class="ref">证明编号：{reference}　出具时间：{stamp}（北京时间）。时长以各组织方认证为准。</div>
+<div class="ref">证明编号：{reference}　出具时间：{stamp}（北京时间）。时长以各组织方认证为准。<br>任何人可在 {verify_url} 查验本证明。</div>
 </body>
 </html>
 "#,
@@ -143,7 +223,8 @@ fn render(c: &Certificate) -> String {
         rows = rows,
         date = issued.format("%Y年%m月%d日"),
         stamp = issued.format("%Y-%m-%d %H:%M"),
-        reference = c.reference,
+        reference = escape(&c.reference),
+        verify_url = escape(&c.verify_url),
     )
 }
 
@@ -170,7 +251,8 @@ mod tests {
             }],
             total_minutes: 120,
             issued_at: Utc::now(),
-            reference: Uuid::nil(),
+            reference: "VC0000".into(),
+            verify_url: "https://cishan.example.cn/verify/certificate/VC0000".into(),
         };
         let html = c.html();
         assert!(html.contains("陈&lt;晓&gt;明"));
@@ -178,5 +260,6 @@ mod tests {
         assert!(html.contains("2026-03-21"));
         assert!(html.contains("@page"));
         assert!(!html.contains("<晓>"));
+        assert!(html.contains("https://cishan.example.cn/verify/certificate/VC0000"));
     }
 }

@@ -387,8 +387,25 @@ pub struct VolunteerCertificate {
     total_hours: String,
     lines: Vec<CertificateLine>,
     issued_at: DateTime<Utc>,
+    /// The verification code printed on it.
     reference: ID,
+    /// Where anyone checks it: `/verify/certificate/<code>` on the public address.
+    verify_url: String,
     html: String,
+}
+
+/// What a certificate's code verifies.
+#[derive(SimpleObject)]
+pub struct CertificateVerification {
+    /// Masked (张*明).
+    resident_name: String,
+    total_minutes: i64,
+    total_hours: String,
+    activity_count: i32,
+    issued_at: DateTime<Utc>,
+    /// The resident's certified hours today are still what the certificate states (false
+    /// after a later certification or a dispute's outcome: a newer certificate exists).
+    still_current: bool,
 }
 
 impl From<certificate::Certificate> for VolunteerCertificate {
@@ -410,7 +427,8 @@ impl From<certificate::Certificate> for VolunteerCertificate {
                 })
                 .collect(),
             issued_at: c.issued_at,
-            reference: ID(c.reference.to_string()),
+            reference: ID(c.reference),
+            verify_url: c.verify_url,
         }
     }
 }
@@ -612,13 +630,35 @@ impl VolunteeringQuery {
         Ok(connection(rows, &page, |m| m.id.to_string(), Notice))
     }
 
+    /// Check a 志愿服务时长证明 by the code printed on it. Public; the name is masked.
+    async fn verify_volunteer_certificate(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> Result<Option<CertificateVerification>> {
+        Ok(certificate::verify(&state(ctx).db, &code)
+            .await?
+            .map(|v| CertificateVerification {
+                resident_name: v.resident_name,
+                total_hours: certificate::hours_text(v.certificate.total_minutes),
+                total_minutes: v.certificate.total_minutes,
+                activity_count: v.certificate.activity_count,
+                issued_at: v.certificate.issued_at,
+                still_current: v.still_current,
+            }))
+    }
+
     /// The logged-in resident's certificate of volunteer hours, as data and a printable page.
     #[graphql(guard = "RoleGuard::new(&[Role::Resident])")]
     async fn my_volunteer_certificate(&self, ctx: &Context<'_>) -> Result<VolunteerCertificate> {
         let resident_id = service::resident_of(viewer(ctx)?)?;
-        Ok(certificate::for_resident(&state(ctx).db, resident_id)
-            .await?
-            .into())
+        Ok(certificate::for_resident(
+            &state(ctx).db,
+            resident_id,
+            &state(ctx).settings.public_url(),
+        )
+        .await?
+        .into())
     }
 
     /// Any resident's certificate, for the district administration.
@@ -629,7 +669,11 @@ impl VolunteeringQuery {
         resident_id: ID,
     ) -> Result<VolunteerCertificate> {
         let id = parse_id("residentId", &resident_id)?;
-        Ok(certificate::for_resident(&state(ctx).db, id).await?.into())
+        Ok(
+            certificate::for_resident(&state(ctx).db, id, &state(ctx).settings.public_url())
+                .await?
+                .into(),
+        )
     }
 
     /// Disputed hours for ADMIN, oldest first; open ones unless `status` says otherwise.
