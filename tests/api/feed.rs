@@ -198,6 +198,26 @@ async fn a_matching_etag_gives_304_until_a_new_edition_is_published() {
         assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
         assert_eq!(again.headers()["vary"], "authorization, x-api-key");
         assert!(again.text().await.unwrap().is_empty());
+        // Readers that keep only the date get the same answer.
+        let modified = first.headers()["last-modified"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(modified.ends_with(" GMT"), "{modified}");
+        let since = get(&app, path)
+            .header("X-Api-Key", &secret)
+            .header("If-Modified-Since", &modified)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(since.status(), 304);
+        let before = get(&app, path)
+            .header("X-Api-Key", &secret)
+            .header("If-Modified-Since", "Mon, 01 Jan 2024 00:00:00 GMT")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(before.status(), 200);
         let other = get(&app, path)
             .header("X-Api-Key", &secret)
             .header("If-None-Match", "\"something-else\"")
@@ -206,16 +226,30 @@ async fn a_matching_etag_gives_304_until_a_new_edition_is_published() {
             .unwrap();
         assert_eq!(other.status(), 200);
     }
-    let etag = get(&app, "/feed/rankings.json")
+    let current = get(&app, "/feed/rankings.json")
         .header("X-Api-Key", &secret)
         .send()
         .await
-        .unwrap()
-        .headers()["etag"]
+        .unwrap();
+    let etag = current.headers()["etag"].to_str().unwrap().to_owned();
+    let modified = current.headers()["last-modified"]
         .to_str()
         .unwrap()
         .to_owned();
+    // Dates have whole seconds: the new body must be first served in a later one.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     publish(&app, &admin).await;
+    let by_date = get(&app, "/feed/rankings.json")
+        .header("X-Api-Key", &secret)
+        .header("If-Modified-Since", &modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_date.status(),
+        200,
+        "a date-only reader sees the new edition"
+    );
     let changed = get(&app, "/feed/rankings.json")
         .header("X-Api-Key", &secret)
         .header("If-None-Match", &etag)

@@ -29,6 +29,27 @@ struct FeedState {
     app: AppState,
     limiter: Arc<DefaultKeyedRateLimiter<Uuid>>,
     responses: ResponseCache,
+    /// When this process first served each body (by its ETag): the feed's `Last-Modified`.
+    /// A body changes with a new edition and with a changed consent (names are resolved when
+    /// read), so the time a body was first seen is when the feed last changed here.
+    first_served: moka::sync::Cache<String, chrono::DateTime<chrono::Utc>>,
+}
+
+/// `Last-Modified`'s format (RFC 9110 IMF-fixdate).
+fn http_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// `If-Modified-Since` is honoured only without `If-None-Match` (RFC 9110 §13.1.3).
+fn unmodified_since(headers: &HeaderMap, last_modified: chrono::DateTime<chrono::Utc>) -> bool {
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
+    headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .is_some_and(|since| last_modified.timestamp() <= since.timestamp())
 }
 
 #[derive(Clone, Copy)]
@@ -48,6 +69,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         app,
         limiter: Arc::new(RateLimiter::keyed(quota)),
         responses,
+        first_served: moka::sync::Cache::builder().max_capacity(64).build(),
     };
     Router::new()
         .route("/feed/rankings.json", get(json_feed))
@@ -157,11 +179,18 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
     };
     let etag = etag_of(&body);
     let etag_header = HeaderValue::from_str(&etag).expect("hex is a valid header");
-    if matches_etag(&headers, &etag) {
+    // Whole seconds: the header carries no more, and a comparison must not lose to rounding.
+    let last_modified = state.first_served.get_with(etag.clone(), || {
+        chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap_or_default()
+    });
+    let last_modified_header =
+        HeaderValue::from_str(&http_date(last_modified)).expect("a date is a valid header");
+    if matches_etag(&headers, &etag) || unmodified_since(&headers, last_modified) {
         return (
             StatusCode::NOT_MODIFIED,
             [
                 (header::ETAG, etag_header),
+                (header::LAST_MODIFIED, last_modified_header),
                 (
                     header::VARY,
                     HeaderValue::from_static("authorization, x-api-key"),
@@ -179,6 +208,7 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::ETAG, etag_header),
+            (header::LAST_MODIFIED, last_modified_header),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             // Who may read it is decided by the key: a shared cache must not answer one key
             // with what it stored for another.
