@@ -5,13 +5,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 API="$TARGET/release/api"
 PG="postgres://postgres@127.0.0.1:5432"
-# The local socket when there is one (BENCH_TCP=1 keeps loopback TCP): the API's driver does
-# not set TCP_NODELAY, and over loopback TCP its transactions stall between statements
-# (measured: recordDonation 310 req/s over TCP, 557 over the socket, same build). pgbench
-# uses the same address, so each comparison stays like for like. Deploy the same way: the
-# API beside PostgreSQL, or a pooler on its host.
+# TCP to 127.0.0.1, the deployment shape (the API on its own host or container). BENCH_SOCKET=1
+# uses the local socket instead, for the side-by-side line. pgbench uses the same address, so
+# each comparison stays like for like.
 PG_OPTS=""
-if [ -z "${BENCH_TCP:-}" ] && [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then
+if [ -n "${BENCH_SOCKET:-}" ] && [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then
   PG="postgres://postgres@localhost"
   PG_OPTS="?host=/var/run/postgresql"
 fi
