@@ -489,6 +489,11 @@ async fn per_capita_figures_wait_for_the_bureaus_inputs_and_the_public_sees_a_su
                 .contains("setDistrictInputs"),
             "{key}"
         );
+        // The note is shown on the public page as it is: in Chinese.
+        assert!(
+            all[key]["note"].as_str().unwrap().contains("尚未录入"),
+            "{key}"
+        );
     }
     assert_eq!(all["DONATION_GROWTH"]["value"], Value::Null, "no base year");
     assert_eq!(all["DONATION_TOTAL"]["value"], "0.00");

@@ -93,6 +93,7 @@ impl Indicator {
     async fn met(&self) -> Option<bool> {
         self.figures.met()
     }
+    /// How the figure is counted, or why it is missing, in Chinese (shown on the public page).
     async fn note(&self) -> Option<&str> {
         self.figures.note.as_deref()
     }

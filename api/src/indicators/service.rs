@@ -179,13 +179,13 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     let mut total_ind = indicator(IndicatorKey::DonationTotal, IndicatorUnit::Yuan, year);
     total_ind.value = Some(Figure::fen(total(&donated)));
     total_ind.by_town = towns(&donated, Figure::fen);
-    total_ind.note = Some("money and the appraised value of goods, confirmed".into());
+    total_ind.note = Some("善款与物资评估价值之和，仅计已确认的捐赠".into());
     out.push(total_ind);
 
     let mut growth = indicator(IndicatorKey::DonationGrowth, IndicatorUnit::Percent, year);
     growth.value = Figure::growth(total(&donated), total(&donated_before));
     if growth.value.is_none() {
-        growth.note = Some(format!("no donations recorded in {}", year - 1));
+        growth.note = Some(format!("{} 年没有捐赠记录，无法计算增长率", year - 1));
     }
     // Every town that gave in either year: a town that stopped giving shows -100%.
     let mut town_ids: Vec<Option<Uuid>> = donated
@@ -242,7 +242,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     );
     reg.value = Some(Figure::count(total(&registered)));
     reg.by_town = towns(&registered, Figure::count);
-    reg.note = Some("residents with at least one sign-up by the end of the year".into());
+    reg.note = Some("截至年底至少报名过一次志愿活动的居民".into());
     out.push(reg);
 
     let certified_in_year = || {
@@ -268,7 +268,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     let mut active_ind = indicator(IndicatorKey::ActiveVolunteers, IndicatorUnit::Count, year);
     active_ind.value = Some(Figure::count(total(&active)));
     active_ind.by_town = towns(&active, Figure::count);
-    active_ind.note = Some("residents with certified hours in the year".into());
+    active_ind.note = Some("当年有经认证志愿服务时长的居民".into());
     out.push(active_ind);
 
     let mut rate = indicator(
@@ -321,7 +321,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     let mut orgs_ind = indicator(IndicatorKey::RecognisedOrgs, IndicatorUnit::Count, year);
     orgs_ind.value = Some(Figure::count(total(&orgs)));
     orgs_ind.by_town = towns(&orgs, Figure::count);
-    orgs_ind.note = Some("as registered today; no town = district-level".into());
+    orgs_ind.note = Some("按当前登记计；未归属街道（乡镇）的为区级组织".into());
     out.push(orgs_ind);
 
     let honoured = per_town(
@@ -341,7 +341,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     let mut perks = indicator(IndicatorKey::PerkBeneficiaries, IndicatorUnit::Count, year);
     perks.value = Some(Figure::count(total(&honoured)));
     perks.by_town = towns(&honoured, Figure::count);
-    perks.note = Some("perk vouchers honoured in the year".into());
+    perks.note = Some("当年已核销的礼遇券".into());
     out.push(perks);
 
     let partners = per_town(
@@ -354,7 +354,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
     let mut alliance = indicator(IndicatorKey::AllianceMembers, IndicatorUnit::Count, year);
     alliance.value = Some(Figure::count(total(&partners)));
     alliance.by_town = towns(&partners, Figure::count);
-    alliance.note = Some("as registered today".into());
+    alliance.note = Some("按当前登记计".into());
     out.push(alliance);
 
     // Per-capita figures need the bureau's inputs.
@@ -370,7 +370,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
                 i128::from(i.population) * i128::from(i.per_capita_income_fen),
             );
             ratio.note = Some(format!(
-                "per-capita donation {} yuan against income {} yuan",
+                "人均捐赠 {} 元，人均可支配收入 {} 元",
                 Figure::new(
                     IndicatorUnit::Yuan,
                     i128::from(total(&donated)),
@@ -408,7 +408,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
                 i128::from(p),
             );
             per_capita.note = Some(format!(
-                "{} yuan raised by 慈善一日捐 (campaign or channel)",
+                "慈善一日捐（活动或渠道）共募集 {} 元",
                 Fen::new(total(&one_day))
             ));
         }
@@ -424,7 +424,7 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
 }
 
 fn missing_inputs(year: i32) -> String {
-    format!("population and per-capita income for {year} are not set yet (setDistrictInputs)")
+    format!("{year} 年的常住人口和人均可支配收入尚未录入（由区民政局在指标页录入，即 setDistrictInputs）")
 }
 
 /// Set (or replace) the bureau's figures for a year. ADMIN only.
