@@ -66,14 +66,14 @@ async function checkAll(phone, paths, who) {
 
 describe('适老化', () => {
   test('public pages: contrast, tap targets and scalable text', async () => {
-    const { ctx } = await checkAll(null, ['/welcome', '/board', '/board/editions', '/activities', '/projects', '/verify', '/privacy', '/login'], 'visitor')
+    const { ctx } = await checkAll(null, ['/welcome', '/board', '/board/editions', '/activities', '/projects', '/verify', '/privacy', '/login', '/register', '/forgot-password'], 'visitor')
     await ctx.close()
   })
 
   test('resident screens, the broadcast popup and the consent switch', async () => {
     const { ctx, page } = await checkAll(
       PHONES.resident,
-      ['/home', '/ledger', '/donations', '/rewards', '/redemptions', '/activities', '/board', '/perks', '/hours', '/baijiaxin', '/me'],
+      ['/home', '/ledger', '/donations', '/rewards', '/redemptions', '/activities', '/board', '/perks', '/hours', '/baijiaxin', '/me', '/me/delete'],
       'resident',
     )
     try {
@@ -92,12 +92,17 @@ describe('适老化', () => {
   })
 
   test('staff and partner screens, the donation radios included', async () => {
-    const staff = await checkAll(PHONES.staff, ['/staff/donate', '/staff/today', '/staff/fulfil', '/staff/activities', '/me'], 'staff')
+    const staff = await checkAll(PHONES.staff, ['/staff/donate', '/staff/today', '/staff/fulfil', '/staff/activities', '/staff/desk', '/staff/projects', '/me'], 'staff')
     const radios = await staff.page.locator('.van-radio').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))
     assert.ok(radios.length > 0 && radios.every((h) => h >= 44), `donation radios are 44 px high: ${radios}`)
     await staff.ctx.close()
     const partner = await checkAll(PHONES.partner, ['/partner', '/me'], 'partner')
     await partner.ctx.close()
+  })
+
+  test('the bureau\'s screens: its home, organisations, staff logins, projects and campaigns', async () => {
+    const { ctx } = await checkAll(PHONES.admin, ['/admin', '/admin/orgs', '/admin/accounts', '/staff/projects', '/staff/desk', '/me'], 'admin')
+    await ctx.close()
   })
 
   test('长辈模式 enlarges the text, and the screens still fit a 320 px phone', async () => {

@@ -105,6 +105,37 @@ export async function startApi() {
   }
 }
 
+/**
+ * The text messages the api logged for `phone` (without a gateway it logs each one instead of
+ * sending it), oldest first. @param {{ logs: () => string }} api @param {string} phone
+ */
+export function smsTexts(api, phone) {
+  // eslint-disable-next-line no-control-regex
+  const plain = api.logs().replace(/\u001b\[[0-9;]*m/g, '')
+  return plain
+    .split('\n')
+    .filter((line) => line.includes('SMS (no gateway configured') && new RegExp(`\\bto=(?:"${phone}"|${phone}\\b)`).test(line))
+    .map((line) => line.replace(/^.*?text="?/, '').replace(/"?\s*$/, ''))
+}
+
+/**
+ * The newest 6-digit code texted to `phone`, waiting for it to be logged; `after` skips the codes
+ * seen before (the count of texts then). @param {{ logs: () => string }} api @param {string} phone
+ * @param {number} [after]
+ */
+export async function smsCode(api, phone, after = 0) {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const codes = smsTexts(api, phone)
+      .slice(after)
+      .map((text) => /验证码 (\d{6})/.exec(text)?.[1])
+      .filter(Boolean)
+    if (codes.length) return /** @type {string} */ (codes.at(-1))
+    if (Date.now() > deadline) throw new Error(`no code texted to ${phone}:\n${smsTexts(api, phone).join('\n')}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS })
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatCountdown, minutesToHours, secondsLeft } from './duration'
+import { formatCountdown, minutesToHours, secondsLeft, waitUnits } from './duration'
 
 describe('volunteer time', () => {
   it('reads as hours with one decimal, rounded down', () => {
@@ -24,5 +24,16 @@ describe('a voucher countdown', () => {
     expect(formatCountdown(5)).toBe('00:05')
     expect(formatCountdown(3725)).toBe('1:02:05')
     expect(formatCountdown(-3)).toBe('00:00')
+  })
+})
+
+describe('a wait before asking again', () => {
+  it('is said in seconds, minutes or hours, rounded up', () => {
+    expect(waitUnits(60)).toEqual({ unit: 'seconds', n: 60 })
+    expect(waitUnits(12.3)).toEqual({ unit: 'seconds', n: 13 })
+    expect(waitUnits(91)).toEqual({ unit: 'minutes', n: 2 })
+    expect(waitUnits(3600)).toEqual({ unit: 'minutes', n: 60 })
+    expect(waitUnits(86_400)).toEqual({ unit: 'hours', n: 24 })
+    expect(waitUnits(-5)).toEqual({ unit: 'seconds', n: 0 })
   })
 })

@@ -21,3 +21,11 @@ export function formatCountdown(seconds: number): string {
   const m = Math.floor((s % 3600) / 60)
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`
 }
+
+/** A wait as people say it: up to 90 s in seconds, up to 90 min in minutes, else hours (rounded up). */
+export function waitUnits(seconds: number): { unit: 'seconds' | 'minutes' | 'hours'; n: number } {
+  const s = Math.max(0, Math.ceil(seconds))
+  if (s <= 90) return { unit: 'seconds', n: s }
+  if (s <= 90 * 60) return { unit: 'minutes', n: Math.ceil(s / 60) }
+  return { unit: 'hours', n: Math.ceil(s / 3600) }
+}

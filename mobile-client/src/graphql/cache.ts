@@ -100,6 +100,10 @@ export const cacheConfig: CacheExchangeOpts = {
     SupervisionItemEdge: embedded,
     DonationTrace: embedded,
     TraceSlice: embedded,
+    PrivacyPolicy: embedded,
+    PhoneCodeSent: embedded,
+    AccountConnection: embedded,
+    AccountEdge: embedded,
   },
   resolvers: {
     Query: {
@@ -115,6 +119,7 @@ export const cacheConfig: CacheExchangeOpts = {
       broadcasts: relayPagination(),
       rankingEditions: relayPagination(),
       supervisionItems: relayPagination(),
+      accounts: relayPagination(),
     },
     Activity: {
       participants: relayPagination(),
@@ -182,6 +187,19 @@ export const cacheConfig: CacheExchangeOpts = {
       },
       disputeCertification(_result, _args, cache) {
         cache.invalidate('Query', 'myVolunteerCertificate')
+      },
+      // Something new joins lists the cache cannot place it in by itself: they are read again.
+      createCharityProject(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'charityProjects')
+      },
+      createCampaign(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'campaigns')
+      },
+      createCharityOrg(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'charityOrgs')
+      },
+      createStaffAccount(_result, _args, cache) {
+        invalidateField(cache, 'Query', 'accounts')
       },
     },
   },

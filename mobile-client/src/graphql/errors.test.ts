@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CombinedError } from '@urql/core'
 import { GraphQLError } from 'graphql'
-import { errorCode, errorField, isRetryable, isUnauthenticated } from './errors'
+import { errorCode, errorField, isRetryable, isUnauthenticated, retryAfterSeconds } from './errors'
 
 const api = (code: unknown, extra: Record<string, unknown> = {}) =>
   new CombinedError({ graphQLErrors: [new GraphQLError('m', { extensions: { code, ...extra } })] })
@@ -32,5 +32,12 @@ describe('API errors', () => {
   it('recognise an ended session', () => {
     expect(isUnauthenticated(api('UNAUTHENTICATED'))).toBe(true)
     expect(isUnauthenticated(api('FORBIDDEN'))).toBe(false)
+  })
+
+  it('say how long a rate limit asks to wait', () => {
+    expect(retryAfterSeconds(api('RATE_LIMITED', { retryAfterSecs: 60 }))).toBe(60)
+    expect(retryAfterSeconds(api('RATE_LIMITED', { retryAfter: 42.2 }))).toBe(43)
+    expect(retryAfterSeconds(api('RATE_LIMITED'))).toBeNull()
+    expect(retryAfterSeconds(api('BAD_USER_INPUT', { retryAfterSecs: 60 }))).toBeNull()
   })
 })

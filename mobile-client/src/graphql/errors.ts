@@ -34,6 +34,16 @@ export function errorField(error: CombinedError): string | null {
   return typeof field === 'string' ? field : null
 }
 
+/**
+ * How many seconds a RATE_LIMITED answer asks to wait, if it says. The API sends
+ * `retryAfterSecs`; its schema text calls it `retryAfter`, so either is read.
+ */
+export function retryAfterSeconds(error: CombinedError): number | null {
+  const extensions = error.graphQLErrors.find((e) => e.extensions?.code === 'RATE_LIMITED')?.extensions
+  const seconds = Number(extensions?.retryAfterSecs ?? extensions?.retryAfter)
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : null
+}
+
 /** Whether sending the very same request again (same idempotency key) may succeed. */
 export function isRetryable(error: CombinedError): boolean {
   const code = errorCode(error)

@@ -3,7 +3,7 @@
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
 import { isEnabled, type Feature } from './features'
-import { ADMIN_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
+import { ADMIN_ROLES, DESK_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES, ALL_ROLES } from './roles'
 import type { AppRouteName } from './routes'
 
 export interface NavEntry {
@@ -46,6 +46,14 @@ export const HOME_SHORTCUTS: readonly NavEntry[] = [
   { route: 'perks', icon: 'coupon-o', label: 'shortcuts.perks', roles: RESIDENT_ROLES, feature: 'perks' },
   { route: 'board', icon: 'bar-chart-o', label: 'shortcuts.board', roles: DONOR_ROLES, feature: 'board' },
   { route: 'projects', icon: 'cluster-o', label: 'shortcuts.projects', roles: DONOR_ROLES, feature: 'projects' },
+]
+
+/** The work of charity staff and the bureau beyond their tabs (on their profile and the bureau's home). */
+export const WORK_SHORTCUTS: readonly NavEntry[] = [
+  { route: 'staff-desk', icon: 'user-circle-o', label: 'shortcuts.desk', roles: DESK_ROLES },
+  { route: 'staff-projects', icon: 'cluster-o', label: 'shortcuts.manage', roles: DESK_ROLES },
+  { route: 'admin-orgs', icon: 'wap-home-o', label: 'shortcuts.orgs', roles: ADMIN_ROLES },
+  { route: 'admin-accounts', icon: 'manager-o', label: 'shortcuts.accounts', roles: ADMIN_ROLES },
 ]
 
 /** A role's entries; a visitor who has not logged in gets the public ones. */

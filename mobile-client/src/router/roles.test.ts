@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RESIDENT_ROLES, afterLoginTarget, decide, homeRouteFor, type GuardMeta } from './roles'
-import { TABS, HOME_SHORTCUTS, entriesFor } from './navigation'
+import { TABS, HOME_SHORTCUTS, WORK_SHORTCUTS, entriesFor } from './navigation'
 
 describe('role routing', () => {
   it('lands each role on its own home', () => {
@@ -65,5 +65,12 @@ describe('navigation', () => {
     expect(enterprise).not.toContain('perks')
     expect(decide({ roles: RESIDENT_ROLES }, 'ENTERPRISE')).toBe('home')
     expect(decide({ roles: RESIDENT_ROLES }, 'RESIDENT')).toBe('allow')
+  })
+
+  it('offers desk registration and projects to charity staff and the bureau, organisations and logins to the bureau alone', () => {
+    expect(entriesFor(WORK_SHORTCUTS, 'ORG_STAFF').map((e) => e.route)).toEqual(['staff-desk', 'staff-projects'])
+    expect(entriesFor(WORK_SHORTCUTS, 'ADMIN').map((e) => e.route)).toEqual(['staff-desk', 'staff-projects', 'admin-orgs', 'admin-accounts'])
+    for (const role of ['RESIDENT', 'ENTERPRISE', 'PARTNER_STAFF'] as const) expect(entriesFor(WORK_SHORTCUTS, role)).toEqual([])
+    expect(entriesFor(WORK_SHORTCUTS, null)).toEqual([])
   })
 })

@@ -8,6 +8,8 @@ export const RESIDENT_ROLES = ['RESIDENT'] as const satisfies readonly Role[]
 export const STAFF_ROLES = ['ORG_STAFF'] as const satisfies readonly Role[]
 export const PARTNER_ROLES = ['PARTNER_STAFF'] as const satisfies readonly Role[]
 export const ADMIN_ROLES = ['ADMIN'] as const satisfies readonly Role[]
+/** Who registers residents at a desk and manages projects and campaigns: charity staff, the bureau. */
+export const DESK_ROLES = ['ORG_STAFF', 'ADMIN'] as const satisfies readonly Role[]
 export const ALL_ROLES = [
   'RESIDENT',
   'ENTERPRISE',

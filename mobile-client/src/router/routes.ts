@@ -2,7 +2,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/gql/graphql'
 import type { MessageKey } from '@/locales'
-import { ADMIN_ROLES, ALL_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
+import { ADMIN_ROLES, ALL_ROLES, DESK_ROLES, DONOR_ROLES, PARTNER_ROLES, RESIDENT_ROLES, STAFF_ROLES } from './roles'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -59,6 +59,13 @@ export type AppRouteName =
   | 'admin-home'
   | 'password'
   | 'privacy'
+  | 'register'
+  | 'forgot-password'
+  | 'delete-account'
+  | 'staff-desk'
+  | 'staff-projects'
+  | 'admin-orgs'
+  | 'admin-accounts'
 
 type AppRoute = RouteRecordRaw & { name: AppRouteName }
 
@@ -82,6 +89,8 @@ export const tabRoutes: AppRoute[] = [
 /** Pages pushed over the tabs, with a back arrow. */
 export const pageRoutes: AppRoute[] = [
   { name: 'login', path: '/login', component: () => import('@/pages/login/LoginPage.vue'), meta: { public: true, anonymousOnly: true, title: 'login.title' } },
+  { name: 'register', path: '/register', component: () => import('@/pages/register/RegisterPage.vue'), meta: { public: true, anonymousOnly: true, title: 'register.title', description: 'register.intro' } },
+  { name: 'forgot-password', path: '/forgot-password', component: () => import('@/pages/forgot-password/ForgotPasswordPage.vue'), meta: { public: true, anonymousOnly: true, title: 'forgot.title' } },
   { name: 'donations', path: '/donations', component: () => import('@/pages/donations/DonationsPage.vue'), meta: { roles: DONOR_ROLES, title: 'donations.title' } },
   { name: 'donation-visibility', path: '/donations/visibility', component: () => import('@/pages/donation-visibility/DonationVisibilityPage.vue'), meta: { roles: DONOR_ROLES, title: 'donationVisibility.title' } },
   { name: 'receipt', path: '/donations/:id/receipt', component: () => import('@/pages/receipt/ReceiptPage.vue'), meta: { roles: [...DONOR_ROLES, ...STAFF_ROLES], title: 'receipt.title' } },
@@ -93,6 +102,7 @@ export const pageRoutes: AppRoute[] = [
   { name: 'hours', path: '/hours', component: () => import('@/pages/hours/HoursPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.title' } },
   { name: 'certificate', path: '/hours/certificate', component: () => import('@/pages/certificate/CertificatePage.vue'), meta: { roles: RESIDENT_ROLES, title: 'hours.certificate' } },
   { name: 'privacy', path: '/privacy', component: () => import('@/pages/privacy/PrivacyPage.vue'), meta: { public: true, title: 'privacy.title' } },
+  { name: 'delete-account', path: '/me/delete', component: () => import('@/pages/delete-account/DeleteAccountPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'deleteAccount.title' } },
   { name: 'password', path: '/me/password', component: () => import('@/pages/password/PasswordPage.vue'), meta: { roles: ALL_ROLES, title: 'password.title' } },
   { name: 'baijiaxin', path: '/baijiaxin', component: () => import('@/pages/baijiaxin/BaijiaxinPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'baijiaxin.title' } },
   { name: 'perks', path: '/perks', component: () => import('@/pages/perks/PerksPage.vue'), meta: { roles: RESIDENT_ROLES, title: 'perks.title' } },
@@ -106,4 +116,8 @@ export const pageRoutes: AppRoute[] = [
   { name: 'verify-statement', path: '/verify/statement/:code', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.statementTitle', description: 'share.verify' } },
   { name: 'staff-activity', path: '/staff/activities/:id', component: () => import('@/pages/staff-activity/StaffActivityPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.attendance' } },
   { name: 'partner-honour', path: '/partner/honour', redirect: { name: 'partner-home' } },
+  { name: 'staff-desk', path: '/staff/desk', component: () => import('@/pages/staff-desk/StaffDeskPage.vue'), meta: { roles: DESK_ROLES, title: 'desk.title' } },
+  { name: 'staff-projects', path: '/staff/projects', component: () => import('@/pages/staff-projects/StaffProjectsPage.vue'), meta: { roles: DESK_ROLES, title: 'manage.title' } },
+  { name: 'admin-orgs', path: '/admin/orgs', component: () => import('@/pages/admin-orgs/AdminOrgsPage.vue'), meta: { roles: ADMIN_ROLES, title: 'orgs.title' } },
+  { name: 'admin-accounts', path: '/admin/accounts', component: () => import('@/pages/admin-accounts/AdminAccountsPage.vue'), meta: { roles: ADMIN_ROLES, title: 'accounts.title' } },
 ]
