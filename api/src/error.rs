@@ -21,6 +21,12 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// Too early for what was asked (checking out of an activity before it starts): a
+    /// BAD_USER_INPUT naming the field, with `startsAt` so a client can say when it can.
+    NotStarted {
+        field: String,
+        starts_at: chrono::DateTime<chrono::Utc>,
+    },
     NotFound(String),
     /// The request clashes with the current state (duplicate, stock gone, reused key ...).
     Conflict(String),
@@ -79,7 +85,7 @@ impl AppError {
         match self {
             Self::Unauthenticated | Self::WrongCredentials => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
-            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::BadInput { .. } | Self::NotStarted { .. } => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
@@ -92,6 +98,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::BadInput { field, .. } => field.as_deref(),
+            Self::NotStarted { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -103,6 +110,12 @@ impl AppError {
             Self::WrongCredentials => "wrong phone or password".into(),
             Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
             Self::BadInput { message, .. } => message.clone(),
+            Self::NotStarted { starts_at, .. } => format!(
+                "the activity has not started yet: check out after it starts at {}",
+                starts_at
+                    .with_timezone(&crate::district_time::DISTRICT_TZ)
+                    .format("%H:%M")
+            ),
             Self::NotFound(what) => format!("{what} not found"),
             Self::RateLimited { retry_after_secs } => {
                 format!("too many requests; retry after {retry_after_secs} s")
@@ -188,6 +201,10 @@ impl From<AppError> for async_graphql::Error {
                 AppError::BadInput {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),
+                AppError::NotStarted { field, starts_at } => {
+                    ext.set("field", field.as_str());
+                    ext.set("startsAt", starts_at.to_rfc3339());
+                }
                 AppError::RateLimited { retry_after_secs } => {
                     ext.set("retryAfterSecs", *retry_after_secs)
                 }

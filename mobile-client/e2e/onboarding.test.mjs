@@ -184,6 +184,8 @@ describe('registering, resetting, deleting', () => {
       await staff.getByTestId('punch-phone').locator('input').fill(PHONE)
       await staff.getByTestId('punch-in').tap()
       await staff.locator('.van-toast', { hasText: '签到成功' }).waitFor()
+      // Checking out is possible once the activity has started.
+      await new Promise((done) => setTimeout(done, Math.max(0, startsAt - Date.now() + 1_000)))
       await staff.getByTestId('punch-phone').locator('input').fill(PHONE)
       await staff.getByTestId('punch-out').tap()
       await staff.locator('.van-toast', { hasText: '签退成功' }).waitFor()

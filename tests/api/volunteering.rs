@@ -1478,6 +1478,13 @@ async fn a_check_out_before_the_activity_starts_is_refused_and_says_when_it_can(
         .format("%H:%M")
         .to_string();
     assert!(message.contains(&local), "{message}");
+    assert_eq!(early.body["errors"][0]["extensions"]["field"], "at");
+    let starts: DateTime<Utc> = early.body["errors"][0]["extensions"]["startsAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(starts, starts_at, "the phone can say when");
     let checked_out = sql_i64(
         &app,
         "SELECT COUNT(*) FROM signups WHERE checked_out_at IS NOT NULL",

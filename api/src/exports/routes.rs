@@ -125,7 +125,7 @@ fn error_response(err: AppError) -> Response {
     let status = match &err {
         AppError::Unauthenticated | AppError::WrongCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::BadInput { .. } | AppError::NotStarted { .. } => StatusCode::BAD_REQUEST,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -424,7 +424,9 @@ pub async fn compute(db: &Db, year: i32) -> AppResult<Report> {
 }
 
 fn missing_inputs(year: i32) -> String {
-    format!("{year} 年的常住人口和人均可支配收入尚未录入（由区民政局在指标页录入，即 setDistrictInputs）")
+    format!(
+        "{year} 年的常住人口和人均可支配收入尚未录入（由区民政局在指标页录入，即 setDistrictInputs）"
+    )
 }
 
 /// Set (or replace) the bureau's figures for a year. ADMIN only.

@@ -281,15 +281,10 @@ pub async fn punch_at(
     }
     let (opens, closes) = punch_window(punch, a.starts_at, a.ends_at);
     if punch == Punch::Out && at < opens {
-        return Err(AppError::bad_field(
-            field,
-            format!(
-                "the activity has not started yet: check out after it starts at {}",
-                a.starts_at
-                    .with_timezone(&crate::district_time::DISTRICT_TZ)
-                    .format("%H:%M")
-            ),
-        ));
+        return Err(AppError::NotStarted {
+            field: field.to_owned(),
+            starts_at: a.starts_at,
+        });
     }
     if at < opens || at > closes {
         return Err(AppError::bad_field(

@@ -3,7 +3,7 @@
 import { watch } from 'vue'
 import { graphql } from '@/gql'
 import { client } from '@/graphql/client'
-import { errorCode, type ErrorCode } from '@/graphql/errors'
+import { errorCode, notStartedUntil, type ErrorCode } from '@/graphql/errors'
 import { useNetworkStore } from '@/stores/network'
 import { useSessionStore } from '@/stores/session'
 import { usePendingCheckinsStore } from '@/stores/checkins'
@@ -44,6 +44,8 @@ export interface SendResult {
   error: ErrorCode | null
   activityTitle?: string
   at?: string | null
+  /** A check-out refused because the activity has not started: when it does. */
+  startsAt?: string
 }
 
 /** One attempt at the API. */
@@ -52,7 +54,7 @@ export async function sendCheckin(code: string, kind: CheckinKind): Promise<Send
     kind === 'IN'
       ? await client.value.mutation(CheckInMutation, { code }, { requestPolicy: 'network-only' }).toPromise()
       : await client.value.mutation(CheckOutMutation, { code }, { requestPolicy: 'network-only' }).toPromise()
-  if (res.error) return { error: errorCode(res.error) }
+  if (res.error) return { error: errorCode(res.error), startsAt: notStartedUntil(res.error) ?? undefined }
   const signup = res.data && ('checkIn' in res.data ? res.data.checkIn : res.data.checkOut)
   return {
     error: null,

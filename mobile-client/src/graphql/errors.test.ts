@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CombinedError } from '@urql/core'
 import { GraphQLError } from 'graphql'
-import { errorCode, errorField, isRetryable, isUnauthenticated, retryAfterSeconds } from './errors'
+import { errorCode, errorField, isRetryable, isUnauthenticated, notStartedUntil, retryAfterSeconds } from './errors'
 
 const api = (code: unknown, extra: Record<string, unknown> = {}) =>
   new CombinedError({ graphQLErrors: [new GraphQLError('m', { extensions: { code, ...extra } })] })
@@ -22,6 +22,12 @@ describe('API errors', () => {
     expect(errorCode(e)).toBe('NETWORK')
     expect(isRetryable(e)).toBe(true)
     expect(isRetryable(api('BAD_USER_INPUT'))).toBe(false)
+  })
+
+  it('say when the activity starts when a check-out came too early', () => {
+    const early = api('BAD_USER_INPUT', { field: 'code', startsAt: '2026-12-05T02:00:00+00:00' })
+    expect(notStartedUntil(early)).toBe('2026-12-05T02:00:00+00:00')
+    expect(notStartedUntil(api('BAD_USER_INPUT', { field: 'code' }))).toBeNull()
   })
 
   it('name the offending input field', () => {

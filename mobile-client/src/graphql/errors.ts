@@ -34,6 +34,13 @@ export function errorField(error: CombinedError): string | null {
   return typeof field === 'string' ? field : null
 }
 
+/** When the activity starts, if the API refused a check-out as too early (`startsAt`). */
+export function notStartedUntil(error: CombinedError): string | null {
+  const startsAt = error.graphQLErrors.find((e) => typeof e.extensions?.startsAt === 'string')?.extensions
+    ?.startsAt
+  return typeof startsAt === 'string' ? startsAt : null
+}
+
 /**
  * How many seconds a RATE_LIMITED answer asks to wait, if it says. The API sends
  * `retryAfterSecs`; its schema text calls it `retryAfter`, so either is read.

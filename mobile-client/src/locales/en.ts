@@ -392,6 +392,7 @@ const en: Messages = {
     syncedSent: '{n} offline check-in(s) sent',
     syncedRefused: '{n} offline check-in(s) not accepted: see the list',
     hint: 'A code stays valid for 24 hours after it was shown; scanned offline it counts at that time.',
+    notStarted: 'The activity starts at {time}: check out after it starts (leaving earlier records no hours)',
     refused: {
       BAD_USER_INPUT: 'Invalid or expired code',
       FORBIDDEN: 'You have not signed up for this activity',

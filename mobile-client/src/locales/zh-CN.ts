@@ -390,6 +390,7 @@ const zhCN = {
     syncedSent: '已提交 {n} 条离线签到',
     syncedRefused: '{n} 条离线签到未被接受，请查看',
     hint: '签到码在出示后 24 小时内有效，离线扫描也按出示时间计入。',
+    notStarted: '活动 {time} 开始，开始后才能签退（提前签退不计时长）',
     refused: {
       BAD_USER_INPUT: '签到码无效或已过期',
       FORBIDDEN: '您未报名该活动',
