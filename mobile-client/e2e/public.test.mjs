@@ -182,6 +182,18 @@ describe('public pages, no login', () => {
     assert.match((await visitor.locator('body').textContent()) ?? '', /证明真实有效/)
     await shot(visitor, '210-public-verify-statement')
 
+    // The certificate of volunteer hours carries its own code and address.
+    const { myVolunteerCertificate: cert } = await gql(api.url, '{ myVolunteerCertificate { reference verifyUrl totalHours } }', {}, token)
+    assert.match(cert.verifyUrl, new RegExp(`/verify/certificate/${cert.reference}$`))
+    await visitor.goto(`/verify/certificate/${cert.reference}`)
+    await visitor.locator('[data-testid="verify-result"][data-ok="true"]').waitFor()
+    const certText = (await visitor.locator('body').textContent()) ?? ''
+    assert.match(certText, /证明真实有效/)
+    assert.match(certText, new RegExp(`${cert.totalHours} 小时`))
+    assert.match(certText, /陈\*明/, 'the name is masked for a stranger')
+    await checkLayout(visitor, 'verify-certificate')
+    await shot(visitor, '210b-public-verify-certificate')
+
     // Typed in by hand, and a code that was never issued.
     await visitor.goto('/verify')
     await visitor.getByTestId('verify-code').locator('input').fill('NOSUCHCODE00')

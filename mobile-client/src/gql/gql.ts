@@ -112,6 +112,7 @@ type Documents = {
     "\n  query YearlyStatement($year: Int!) {\n    myCredits {\n      yearlyStatement(year: $year) {\n        year\n        donationCount\n        total\n        credits\n        verificationCode\n        issuedAt\n        html\n      }\n    }\n  }\n": typeof types.YearlyStatementDocument,
     "\n  query VerifyReceipt($code: String!) {\n    verifyReceipt(code: $code) {\n      receiptNo\n      orgName\n      projectName\n      kind\n      amount\n      donatedAt\n      status\n    }\n  }\n": typeof types.VerifyReceiptDocument,
     "\n  query VerifyStatement($code: String!) {\n    verifyStatement(code: $code) {\n      year\n      donorName\n      donationCount\n      total\n      issuedAt\n      stillCurrent\n    }\n  }\n": typeof types.VerifyStatementDocument,
+    "\n  query VerifyCertificate($code: String!) {\n    verifyVolunteerCertificate(code: $code) {\n      residentName\n      totalHours\n      activityCount\n      issuedAt\n      stillCurrent\n    }\n  }\n": typeof types.VerifyCertificateDocument,
     "\n  query Welcome($first: Int) {\n    rankingEditions(first: 1) {\n      nodes {\n        id\n        number\n        board\n        period\n        periodKey\n        publishedAt\n        town {\n          id\n          name\n        }\n      }\n    }\n    activities(first: $first, onlyOpen: true) {\n      nodes {\n        id\n        ...ActivityCell_activity\n      }\n    }\n  }\n": typeof types.WelcomeDocument,
 };
 const documents: Documents = {
@@ -213,6 +214,7 @@ const documents: Documents = {
     "\n  query YearlyStatement($year: Int!) {\n    myCredits {\n      yearlyStatement(year: $year) {\n        year\n        donationCount\n        total\n        credits\n        verificationCode\n        issuedAt\n        html\n      }\n    }\n  }\n": types.YearlyStatementDocument,
     "\n  query VerifyReceipt($code: String!) {\n    verifyReceipt(code: $code) {\n      receiptNo\n      orgName\n      projectName\n      kind\n      amount\n      donatedAt\n      status\n    }\n  }\n": types.VerifyReceiptDocument,
     "\n  query VerifyStatement($code: String!) {\n    verifyStatement(code: $code) {\n      year\n      donorName\n      donationCount\n      total\n      issuedAt\n      stillCurrent\n    }\n  }\n": types.VerifyStatementDocument,
+    "\n  query VerifyCertificate($code: String!) {\n    verifyVolunteerCertificate(code: $code) {\n      residentName\n      totalHours\n      activityCount\n      issuedAt\n      stillCurrent\n    }\n  }\n": types.VerifyCertificateDocument,
     "\n  query Welcome($first: Int) {\n    rankingEditions(first: 1) {\n      nodes {\n        id\n        number\n        board\n        period\n        periodKey\n        publishedAt\n        town {\n          id\n          name\n        }\n      }\n    }\n    activities(first: $first, onlyOpen: true) {\n      nodes {\n        id\n        ...ActivityCell_activity\n      }\n    }\n  }\n": types.WelcomeDocument,
 };
 
@@ -622,6 +624,10 @@ export function graphql(source: "\n  query VerifyReceipt($code: String!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query VerifyStatement($code: String!) {\n    verifyStatement(code: $code) {\n      year\n      donorName\n      donationCount\n      total\n      issuedAt\n      stillCurrent\n    }\n  }\n"): (typeof documents)["\n  query VerifyStatement($code: String!) {\n    verifyStatement(code: $code) {\n      year\n      donorName\n      donationCount\n      total\n      issuedAt\n      stillCurrent\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VerifyCertificate($code: String!) {\n    verifyVolunteerCertificate(code: $code) {\n      residentName\n      totalHours\n      activityCount\n      issuedAt\n      stillCurrent\n    }\n  }\n"): (typeof documents)["\n  query VerifyCertificate($code: String!) {\n    verifyVolunteerCertificate(code: $code) {\n      residentName\n      totalHours\n      activityCount\n      issuedAt\n      stillCurrent\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -55,6 +55,7 @@ export type AppRouteName =
   | 'verify'
   | 'verify-receipt'
   | 'verify-statement'
+  | 'verify-certificate'
   | 'baijiaxin'
   | 'admin-home'
   | 'password'
@@ -114,6 +115,7 @@ export const pageRoutes: AppRoute[] = [
   { name: 'verify', path: '/verify', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.title', description: 'share.verify' } },
   { name: 'verify-receipt', path: '/verify/receipt/:code', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.receiptTitle', description: 'share.verify' } },
   { name: 'verify-statement', path: '/verify/statement/:code', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.statementTitle', description: 'share.verify' } },
+  { name: 'verify-certificate', path: '/verify/certificate/:code', component: () => import('@/pages/verify/VerifyPage.vue'), meta: { public: true, title: 'verify.certificateTitle', description: 'share.verify' } },
   { name: 'staff-activity', path: '/staff/activities/:id', component: () => import('@/pages/staff-activity/StaffActivityPage.vue'), meta: { roles: STAFF_ROLES, title: 'staffActivities.attendance' } },
   { name: 'partner-honour', path: '/partner/honour', redirect: { name: 'partner-home' } },
   { name: 'staff-desk', path: '/staff/desk', component: () => import('@/pages/staff-desk/StaffDeskPage.vue'), meta: { roles: DESK_ROLES, title: 'desk.title' } },
