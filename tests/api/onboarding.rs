@@ -370,6 +370,16 @@ async fn staff_register_a_resident_at_the_desk_who_later_claims_the_record() {
         .await
         .ok();
     let registered = &desk["registerResidentAtDesk"];
+    // A staff login on a phone is not the resident's own login.
+    let staff_phone = app
+        .gql_as(
+            Some(&staff),
+            DESK,
+            json!({ "input": { "phone": OTHER_STAFF_PHONE, "name": "周工", "agreedPolicyVersion": version } }),
+        )
+        .await
+        .ok();
+    assert_eq!(staff_phone["registerResidentAtDesk"]["hasLogin"], false);
     assert_eq!(registered["alreadyRegistered"], false);
     assert_eq!(registered["hasLogin"], false);
     assert_eq!(registered["phone"], "137****0008");
@@ -564,6 +574,25 @@ async fn deleting_my_account_erases_personal_data_and_keeps_the_ledger_totals() 
         .ok();
     let me = app.gql_as(Some(&token), ME, json!({})).await.ok();
     let resident_id = me["me"]["resident"]["id"].as_str().unwrap().to_owned();
+    // A reward waiting at the counter is given back with the account.
+    let reward = app
+        .gql_as(
+            Some(&staff),
+            "mutation { createReward(input: { name: \"毛巾\", creditPrice: 10, stock: 3, perPersonLimit: 2 }) { id } }",
+            json!({}),
+        )
+        .await
+        .ok()["createReward"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let waiting = crate::donations::redeem(&app, &token, &reward, 1)
+        .await
+        .ok();
+    let waiting = waiting["redeemReward"]["redemption"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     const BOARD: &str = "{ leaderboard(board: RESIDENTS, period: ALL_TIME, first: 5) { entries { displayName amount } } }";
     let board = app.gql(BOARD, json!({})).await.ok();
     assert!(board.to_string().contains("黄小渔"));
@@ -620,6 +649,27 @@ async fn deleting_my_account_erases_personal_data_and_keeps_the_ledger_totals() 
         total_before
     );
     assert_eq!(count_where(&app, "accounts", "phone", phone).await, 0);
+    assert_eq!(
+        count_where(&app, "redemptions", "status", "PENDING").await,
+        0
+    );
+    let stock = api::entities::reward::Entity::find_by_id(uuid::Uuid::parse_str(&reward).unwrap())
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .stock;
+    assert_eq!(stock, 3, "the waiting reward's stock returned");
+    let cancelled =
+        api::entities::redemption::Entity::find_by_id(uuid::Uuid::parse_str(&waiting).unwrap())
+            .one(&app.db().conn)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        cancelled.status,
+        api::entities::enums::RedemptionStatus::Cancelled
+    );
     let board = app.gql(BOARD, json!({})).await.ok();
     assert!(!board.to_string().contains("黄小渔"), "{board}");
     assert!(board.to_string().contains("8888.00"), "{board}");

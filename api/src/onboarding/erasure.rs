@@ -9,7 +9,11 @@ use uuid::Uuid;
 use crate::{
     accounts::service::{self as accounts, NO_PASSWORD},
     auth::{Viewer, verify_password},
-    entities::{account, donor, enums::Role, phone_code, resident},
+    entities::{
+        account, donor,
+        enums::{RedemptionStatus, Role},
+        phone_code, redemption, resident,
+    },
     error::{AppError, AppResult},
     rankings::Boards,
     state::AppState,
@@ -44,6 +48,16 @@ pub async fn delete_my_account(
             "password",
             "the password is wrong; enter your current password to confirm",
         ));
+    }
+    // Rewards waiting at a counter would hold their stock for a login that can never pick
+    // them up: they are cancelled first (stock and credits return, as any cancellation).
+    let pending = redemption::Entity::find()
+        .filter(redemption::Column::DonorId.eq(resident_id))
+        .filter(redemption::Column::Status.eq(RedemptionStatus::Pending))
+        .all(&app.db.conn)
+        .await?;
+    for r in pending {
+        crate::credits::rewards::cancel(&app.db, viewer, r.id).await?;
     }
     let now = Utc::now();
     let txn = app.db.begin_write().await?;

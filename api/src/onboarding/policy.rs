@@ -5,7 +5,7 @@
 use async_graphql::{Object, SimpleObject};
 
 /// Bump with every change of the text.
-pub const VERSION: &str = "2026-12-05";
+pub const VERSION: &str = "2026-12-05.2";
 
 pub const TEXT: &str = include_str!("privacy-policy.zh-CN.md");
 

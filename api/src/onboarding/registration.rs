@@ -187,8 +187,10 @@ pub async fn register_at_desk(
         .filter(resident::Column::Phone.eq(phone.as_str()))
         .one(&*txn)
         .await?;
+    // A staff login on the same phone is not the resident's own.
     let has_login = account::Entity::find()
         .filter(account::Column::Phone.eq(phone.as_str()))
+        .filter(account::Column::Role.eq(Role::Resident))
         .one(&*txn)
         .await?
         .is_some();
