@@ -5,7 +5,7 @@ import { Locale } from 'vant'
 // Vant ships its Chinese texts in its core already; English (Vant's and ours) is fetched only
 // when chosen, so the first load carries one language.
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
-import { errorCode } from '@/graphql/errors'
+import { errorCode, errorField } from '@/graphql/errors'
 import { DEFAULT_LOCALE, type AppLocale } from '@/stores/preferences'
 import zhCN from './zh-CN'
 import type { Messages } from './schema'
@@ -36,5 +36,12 @@ export async function applyLocale(locale: AppLocale): Promise<void> {
 
 /** The words for an API error, by its `extensions.code`. */
 export function errorMessage(error: CombinedError): string {
-  return i18n.global.t(`errors.${errorCode(error)}`)
+  const code = errorCode(error)
+  // Bad input names its field (extensions.field): say which, in the app's language.
+  const field = code === 'BAD_USER_INPUT' ? errorField(error) : null
+  const label = field ? `fieldNames.${field}` : null
+  if (label && i18n.global.te(label)) {
+    return i18n.global.t('errors.badField', { field: i18n.global.t(label) })
+  }
+  return i18n.global.t(`errors.${code}`)
 }
