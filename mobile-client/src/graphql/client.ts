@@ -5,6 +5,7 @@
 import { Client, fetchExchange, subscriptionExchange, type SubscriptionForwarder } from '@urql/core'
 import { shallowRef } from 'vue'
 import { auth } from './auth'
+import { fieldNamesExchange, i18n } from '@/locales'
 import { afterHydration, createCacheExchange, createStorage, type CacheStorage } from './cache'
 
 export const GRAPHQL_URL = '/graphql'
@@ -36,7 +37,7 @@ function readBackOrGiveUp(s: CacheStorage): Promise<void> {
 function createClient(): Client {
   return new Client({
     url: GRAPHQL_URL,
-    exchanges: [afterHydration(readBackOrGiveUp(storage)), createCacheExchange(storage), auth, fetchExchange, subscriptionExchange({ forwardSubscription })],
+    exchanges: [fieldNamesExchange(() => i18n.global.locale.value), afterHydration(readBackOrGiveUp(storage)), createCacheExchange(storage), auth, fetchExchange, subscriptionExchange({ forwardSubscription })],
     requestPolicy: 'cache-and-network',
     // The API answers GET /graphql with GraphiQL: every operation is a POST.
     preferGetMethod: false,

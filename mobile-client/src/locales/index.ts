@@ -7,10 +7,12 @@ import { Locale } from 'vant'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import { errorCode, errorField } from '@/graphql/errors'
 import { DEFAULT_LOCALE, type AppLocale } from '@/stores/preferences'
+import { fieldLabel } from './fieldNames'
 import zhCN from './zh-CN'
 import type { Messages } from './schema'
 
 export type { MessageKey, Messages } from './schema'
+export { fieldNamesExchange, loadFieldNames } from './fieldNames'
 
 export const i18n = createI18n<[Messages], AppLocale, false>({
   legacy: false,
@@ -39,9 +41,7 @@ export function errorMessage(error: CombinedError): string {
   const code = errorCode(error)
   // Bad input names its field (extensions.field): say which, in the app's language.
   const field = code === 'BAD_USER_INPUT' ? errorField(error) : null
-  const label = field ? `fieldNames.${field}` : null
-  if (label && i18n.global.te(label)) {
-    return i18n.global.t('errors.badField', { field: i18n.global.t(label) })
-  }
+  const label = field ? fieldLabel(i18n.global.locale.value, field, i18n.global.t('errors.fieldOr')) : null
+  if (label) return i18n.global.t('errors.badField', { field: label })
   return i18n.global.t(`errors.${code}`)
 }
