@@ -9,7 +9,7 @@ Starts the release `api` on the embedded default (its own data dir, a free port)
 - 40 concurrent logins for different phones: login latencies, UNAVAILABLE answers, and a
   public read's latency during the flood beside the same read idle.
 
-Usage: python3 bench/attacks.py [path/to/api]   (default: the release build, cargo build --release -p api)
+Usage: python3 bench/attacks.py [path/to/api]   (default: the deployed build, cargo build --profile deploy -p api)
 """
 
 import concurrent.futures as cf
@@ -26,7 +26,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-API = sys.argv[1] if len(sys.argv) > 1 else os.path.join(TARGET, "release", "api")
+API = sys.argv[1] if len(sys.argv) > 1 else os.path.join(TARGET, "deploy", "api")
 
 
 def free_port():

@@ -27,8 +27,8 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 command -v psql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client; }
 
-cargo build --release -q -p api
-API="${CARGO_TARGET_DIR:-target}/release/api"
+BUILD_PHONE_APP=0 cargo build --profile deploy -q -p api
+API="${CARGO_TARGET_DIR:-target}/deploy/api"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$PG_DB"
 export REDIS_URL="redis://127.0.0.1:$BENCH_REDIS_PORT"

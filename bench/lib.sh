@@ -1,9 +1,10 @@
-# Shared helpers for the benchmark scripts: a release build, a scratch PostgreSQL database,
+# Shared helpers for the benchmark scripts: the deployed build (profile `deploy`), a scratch PostgreSQL database,
 # and an API process on a free port. Source it; don't run it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-API="$TARGET/release/api"
+# The deployed build: link-time optimisation across crates (Cargo.toml, profile `deploy`).
+API="$TARGET/deploy/api"
 PG="postgres://postgres@127.0.0.1:5432"
 # TCP to 127.0.0.1, the deployment shape (the API on its own host or container). BENCH_SOCKET=1
 # uses the local socket instead, for the side-by-side line. pgbench uses the same address, so
@@ -21,9 +22,9 @@ export RATE_LIMIT_IP_PER_SEC=1000000 RATE_LIMIT_IP_BURST=1000000
 export RATE_LIMIT_ACCOUNT_PER_SEC=1000000 RATE_LIMIT_ACCOUNT_BURST=1000000
 
 build_release() {
-  # SKIP_BUILD=1 reuses an existing release binary (e.g. while another build holds the cores).
+  # SKIP_BUILD=1 reuses an existing binary (e.g. while another build holds the cores).
   [ "${SKIP_BUILD:-}" = 1 ] && [ -x "$API" ] && return 0
-  (cd "$ROOT" && cargo build --release -p api --locked -q)
+  (cd "$ROOT" && BUILD_PHONE_APP=0 cargo build --profile deploy -p api --locked -q)
 }
 
 need() { # need COMMAND DEBIAN_PACKAGE

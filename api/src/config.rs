@@ -33,14 +33,10 @@ pub struct Settings {
     #[arg(long, env = "DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
 
-    /// The built phone client served at `/`.
-    #[arg(
-        long,
-        env = "CLIENT_DIR",
-        default_value = "./mobile-client/dist",
-        global = true
-    )]
-    pub client_dir: PathBuf,
+    /// A built phone client to serve at `/` instead of the one in this binary (e.g.
+    /// `mobile-client/dist` while working on the client).
+    #[arg(long, env = "CLIENT_DIR", global = true)]
+    pub client_dir: Option<PathBuf>,
 
     /// Where `api seed` reads its data files.
     #[arg(long, env = "SEEDS_DIR", default_value = "./seeds", global = true)]

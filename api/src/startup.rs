@@ -166,7 +166,10 @@ fn jwt_secret(settings: &Settings) -> anyhow::Result<Secret> {
 /// Every route of the product, on the kernel and the areas' handles.
 pub fn router(state: AppState, areas: &Areas) -> Router {
     let schema = build_schema(state.clone(), areas);
-    let client = http::client::service(&state.settings.client_dir);
+    let client = http::client::service(
+        state.settings.client_dir.as_deref(),
+        &state.settings.data_dir,
+    );
     let limits = &state.settings.limits;
     let rate = ratelimit::layers(&state.keys, limits, state.settings.trusted_proxy_count());
     let graphql_route = Router::new()

@@ -1,5 +1,5 @@
-// The e2e harness: builds and starts the REAL api (fresh temp data dir, seeded demo data,
-// serving the fresh dist/), and drives Debian's Chromium through playwright-core with a
+// The e2e harness: builds and starts the REAL api as it is deployed (the release binary with
+// the phone app built into it; fresh temp data dir, seeded demo data), and drives Debian's Chromium through playwright-core with a
 // phone's screen (390×844, touch, 3× pixels).
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
@@ -23,15 +23,23 @@ export const PHONES = {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
 
-/** `cargo build -p api`, then the binary under CARGO_TARGET_DIR (default <repo>/target); or API_BIN as it is. */
+/**
+ * `cargo build --release -p api` (its build script builds this client into the binary), then
+ * that binary under CARGO_TARGET_DIR (default <repo>/target); or API_BIN as it is, serving
+ * dist/ (`--client-dir`), e.g. a debug build while iterating on the client alone.
+ * @returns {{ bin: string, clientArgs: string[] }}
+ */
 export function buildApi() {
-  // A binary built already (API_BIN), e.g. while iterating on the client alone.
-  if (process.env.API_BIN) return resolve(process.env.API_BIN)
-  execFileSync('cargo', ['build', '-p', 'api'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] })
+  if (process.env.API_BIN) {
+    const dist = join(clientDir, 'dist')
+    if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/ is missing: run `vite build` first')
+    return { bin: resolve(process.env.API_BIN), clientArgs: ['--client-dir', dist] }
+  }
+  execFileSync('cargo', ['build', '--release', '-p', 'api', '--locked'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] })
   const targetDir = process.env.CARGO_TARGET_DIR ? resolve(repoRoot, process.env.CARGO_TARGET_DIR) : join(repoRoot, 'target')
-  const bin = join(targetDir, 'debug', process.platform === 'win32' ? 'api.exe' : 'api')
+  const bin = join(targetDir, 'release', process.platform === 'win32' ? 'api.exe' : 'api')
   if (!existsSync(bin)) throw new Error(`api binary not found at ${bin}`)
-  return bin
+  return { bin, clientArgs: [] }
 }
 
 /** @returns {Promise<number>} */
@@ -53,9 +61,7 @@ function freePort() {
  * @returns {Promise<{ url: string, stop: () => Promise<void>, logs: () => string }>}
  */
 export async function startApi() {
-  const bin = buildApi()
-  const dist = join(clientDir, 'dist')
-  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/ is missing: run `vite build` first')
+  const { bin, clientArgs } = buildApi()
   const dataDir = mkdtempSync(join(tmpdir(), 'dt-e2e-'))
   const port = await freePort()
   const env = { ...process.env }
@@ -67,7 +73,7 @@ export async function startApi() {
   const child = spawn(
     bin,
     [
-      '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', '--client-dir', dist, '--seeds-dir', join(repoRoot, 'seeds'),
+      '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1', ...clientArgs, '--seeds-dir', join(repoRoot, 'seeds'),
       // Every phone of a test shares 127.0.0.1, and the per-IP limit counts the app's own files
       // too: three phones installing the PWA (≈130 precached files each) would exhaust the
       // default burst of 200 and see 429s for scripts and styles.

@@ -42,6 +42,23 @@ after(async () => {
 })
 
 describe('public pages, no login', () => {
+  test('the binary itself serves the app: its page, deep links and precompressed, long-kept assets', async () => {
+    // Under the suite's own build (no API_BIN) nothing points the api at dist/: this is the
+    // app built into the release binary.
+    const page = await fetch(`${api.url}/board`, { headers: { 'accept-encoding': 'br, gzip' } })
+    assert.equal(page.status, 200)
+    assert.equal(page.headers.get('cache-control'), 'no-cache')
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/)
+    const html = await page.text()
+    assert.match(html, /<div id="app">/)
+    const script = html.match(/src="(\/assets\/index-[^"]+\.js)"/)?.[1]
+    assert.ok(script, `the page loads its bundle: ${html.slice(0, 400)}`)
+    const asset = await fetch(`${api.url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } })
+    assert.equal(asset.status, 200)
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable')
+    assert.equal(asset.headers.get('content-encoding'), 'br')
+  })
+
   test('the address of the app opens a public home with a way to log in, not the login screen', async () => {
     await visitor.goto('/')
     await visitor.waitForURL(/\/welcome$/)

@@ -3,11 +3,12 @@
 // Content-Encoding) instead of compressing on every request. Files that do not get smaller
 // (images already compressed, tiny files) are left alone; stale copies of a previous build go.
 import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 
-const dist = fileURLToPath(new URL('../dist', import.meta.url))
+// dist/, or the directory given (the api's build writes the app it embeds elsewhere).
+const dist = process.argv[2] ? resolve(process.argv[2]) : fileURLToPath(new URL('../dist', import.meta.url))
 const COMPRESSED = /\.(gz|br)$/
 
 /** @param {string} dir @returns {string[]} */
@@ -41,4 +42,4 @@ for (const file of files(dist)) {
   if (process.env.VERBOSE) console.log(relative(dist, file), body.length, gzipped.length, brotli.length)
 }
 const kb = (/** @type {number} */ n) => `${(n / 1024).toFixed(1)} KB`
-console.log(`precompressed ${count} files in dist/: ${kb(raw)} → gzip ${kb(gz)}, brotli ${kb(br)}`)
+console.log(`precompressed ${count} files in ${relative(process.cwd(), dist) || '.'}: ${kb(raw)} → gzip ${kb(gz)}, brotli ${kb(br)}`)

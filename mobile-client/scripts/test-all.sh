@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the phone client, in order; stops at the first failure (non-zero exit).
 # install → generated types fresh → lint → types → unit tests → build → bundle budget → e2e
-# The e2e suite builds and starts the real api itself (cargo build -p api; CARGO_TARGET_DIR
+# The e2e suite builds and starts the real api itself (cargo build --release -p api, which
+# builds this client into the binary; CARGO_TARGET_DIR
 # or <repo>/target) and drives Debian's Chromium (/usr/bin/chromium or CHROMIUM_PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."

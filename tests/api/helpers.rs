@@ -126,10 +126,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let settings = &mut cli.settings;
     settings.data_dir = dir.path().to_path_buf();
     settings.seeds_dir = seeds_dir();
-    settings.client_dir = options
-        .client_dir
-        .clone()
-        .unwrap_or_else(|| dir.path().join("no-client"));
+    settings.client_dir = Some(
+        options
+            .client_dir
+            .clone()
+            .unwrap_or_else(|| dir.path().join("no-client")),
+    );
     settings.enable_playground = Some(true);
     settings.host = "127.0.0.1".into();
     settings.port = 0;

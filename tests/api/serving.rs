@@ -157,3 +157,50 @@ async fn a_request_that_waits_too_long_is_answered_unavailable_at_the_timeout() 
     assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
     drop(held);
 }
+
+/// An app built into a binary, as `build.rs` leaves one for the embed.
+#[derive(rust_embed::RustEmbed)]
+#[folder = "api/fixtures/app"]
+struct FixtureApp;
+
+#[tokio::test]
+async fn the_app_in_the_binary_is_written_out_once_and_served_like_a_build() {
+    let data = tempfile::tempdir().unwrap();
+    let root = data.path().join("app");
+    let dir = api::http::client::unpack::<FixtureApp>(&root)
+        .unwrap()
+        .expect("the fixture holds an app");
+    assert!(dir.starts_with(&root));
+    assert!(dir.join("assets/index-7e1d.js.br").is_file());
+    // A second start finds the same content in place and leaves it as it is.
+    std::fs::write(dir.join("kept.txt"), "not rewritten").unwrap();
+    let again = api::http::client::unpack::<FixtureApp>(&root)
+        .unwrap()
+        .unwrap();
+    assert_eq!(again, dir);
+    assert!(dir.join("kept.txt").is_file());
+    // Nothing half-written is left beside it.
+    let entries: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+
+    let app = spawn_app_with(AppOptions {
+        empty: true,
+        client_dir: Some(dir),
+        ..Default::default()
+    })
+    .await;
+    let page = get(&app, "/home", None).await;
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("data-fixture=\"embedded\"")
+    );
+    let script = get(&app, "/assets/index-7e1d.js", Some("br, gzip")).await;
+    assert_eq!(script.headers()["content-encoding"], "br");
+    assert_eq!(
+        script.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}

@@ -1,12 +1,17 @@
 //! The phone app's files, served at `/` with every path the app routes (`/board`, `/home`)
 //! answered by its `index.html`.
 //!
+//! An optimised build carries the app (built by `build.rs`); it is written out once under the
+//! data directory, named by its content, and served from there. `CLIENT_DIR` serves another
+//! build from disk instead (the client's own `dist/` while developing it).
+//!
 //! Files are sent precompressed (`.br`, `.gz` written beside them by the client's build) to
 //! a browser that accepts it. Vite names what it bundles by content (`/assets/*`), so those
 //! may be kept for a year without asking again; everything else (the page, the service
 //! worker, the manifest) is revalidated on every visit so a release reaches phones at once.
 //! The app's pages carry a Content-Security-Policy and the usual hardening headers.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 use axum::{
@@ -30,8 +35,73 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wa
     connect-src 'self' ws: wss:; worker-src 'self' blob:; manifest-src 'self'; \
     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// The app, or a page saying how to build it when `dir` holds none.
-pub fn service(dir: &Path) -> Router {
+/// The app this binary was built with (empty in a debug build, or where Node.js was missing).
+#[derive(rust_embed::RustEmbed)]
+#[folder = "$OUT_DIR/client"]
+struct BuiltApp;
+
+/// The app's files as the settings choose: the directory given, else the app in this binary,
+/// written out under `data_dir` (or, where that cannot be written, the system's temp dir).
+pub fn service(client_dir: Option<&Path>, data_dir: &Path) -> Router {
+    match client_dir {
+        Some(dir) => serve_dir(dir),
+        None => match unpack::<BuiltApp>(&data_dir.join("app"))
+            .or_else(|_| unpack::<BuiltApp>(&std::env::temp_dir().join("dongtou-charity-app")))
+        {
+            Ok(Some(dir)) => serve_dir(&dir),
+            Ok(None) => missing_app_router(None),
+            Err(error) => {
+                tracing::error!(%error, "the phone app in this binary could not be written out");
+                missing_app_router(None)
+            }
+        },
+    }
+}
+
+/// Writes the embedded app `E` into `root/<content hash>/` unless it is already there, and
+/// returns that directory; `None` when `E` is empty. Written beside and renamed into place, so
+/// replicas sharing a data directory never serve half a copy.
+pub fn unpack<E: rust_embed::RustEmbed>(root: &Path) -> io::Result<Option<PathBuf>> {
+    use sha2::{Digest, Sha256};
+    let mut names: Vec<_> = E::iter().collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    names.sort();
+    let mut hash = Sha256::new();
+    for name in &names {
+        let file = E::get(name).ok_or_else(|| io::Error::other(format!("{name} vanished")))?;
+        hash.update(name.as_bytes());
+        hash.update(file.metadata.sha256_hash());
+    }
+    let dir = root.join(hex::encode(&hash.finalize()[..8]));
+    if dir.join("index.html").is_file() {
+        return Ok(Some(dir));
+    }
+    std::fs::create_dir_all(root)?;
+    let staging = root.join(format!(".staging-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    for name in &names {
+        let file = E::get(name).ok_or_else(|| io::Error::other(format!("{name} vanished")))?;
+        let path = staging.join(name.as_ref());
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, file.data)?;
+    }
+    match std::fs::rename(&staging, &dir) {
+        Ok(()) => {}
+        // Another replica put the same app there first.
+        Err(_) if dir.join("index.html").is_file() => {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        Err(error) => return Err(error),
+    }
+    tracing::info!(dir = %dir.display(), files = names.len(), "the phone app in this binary is served from here");
+    Ok(Some(dir))
+}
+
+fn serve_dir(dir: &Path) -> Router {
     let index = dir.join("index.html");
     let files = if index.is_file() {
         Router::new().fallback_service(
@@ -45,27 +115,37 @@ pub fn service(dir: &Path) -> Router {
                 ),
         )
     } else {
-        tracing::warn!(
-            dir = %dir.display(),
-            "no built phone app here; `/` explains how to build it (cd mobile-client && npm ci && npm run build)"
-        );
-        let dir = dir.to_path_buf();
-        Router::new().fallback(move || missing_app(dir.clone()))
+        return missing_app_router(Some(dir));
     };
     files.layer(middleware::from_fn(headers))
 }
 
-async fn missing_app(dir: PathBuf) -> Response {
-    Html(format!(
+/// `/` and every app path say how to get the app, never an empty 404; the log says it too.
+fn missing_app_router(dir: Option<&Path>) -> Router {
+    let place = match dir {
+        Some(dir) => format!("CLIENT_DIR ({}) holds no index.html", dir.display()),
+        None => "this binary was built without it (a debug build, or Node.js was missing)".into(),
+    };
+    tracing::warn!(
+        "no phone app to serve: {place}; `/` says how to get it (cargo build --release with Node.js 20+)"
+    );
+    let page = Html(format!(
         "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\"><title>洞头慈善共富</title>\
          <h1>洞头慈善共富</h1><p>The API is running: GraphQL at <a href=\"/graphql\">/graphql</a>.</p>\
-         <p>The phone app has not been built into <code>{}</code>. Build it with Node.js 20 or newer:</p>\
-         <pre>cd mobile-client &amp;&amp; npm ci &amp;&amp; npm run build</pre>\
-         <p>then reload this page.</p></html>",
-        html_escape::encode_text(&dir.display().to_string())
-    ))
-    .into_response()
+         <p>There is no phone app to serve here: {}.</p>\
+         <p>With Node.js 20 or newer installed, <code>cargo run --release -p api</code> builds it into \
+         the binary. Or build it yourself and point <code>CLIENT_DIR</code> at it:</p>\
+         <pre>cd mobile-client &amp;&amp; npm ci &amp;&amp; npm run build\nCLIENT_DIR=mobile-client/dist cargo run -p api</pre>\
+         </html>",
+        html_escape::encode_text(&place)
+    ));
+    Router::new()
+        .fallback(move || {
+            let page = page.clone();
+            async move { page.into_response() }
+        })
+        .layer(middleware::from_fn(headers))
 }
 
 async fn headers(request: Request<Body>, next: Next) -> Response {
