@@ -1,6 +1,6 @@
 // The e2e harness: builds and starts the REAL api as it is deployed (the release binary with
-// the phone app built into it; fresh temp data dir, seeded demo data), and drives Debian's Chromium through playwright-core with a
-// phone's screen (390×844, touch, 3× pixels).
+// the phone app built into it; fresh temp data dir, seeded demo data), and drives Debian's
+// Chromium through playwright-core with a phone's screen (390×844, touch, 3× pixels).
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
