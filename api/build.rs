@@ -64,9 +64,12 @@ fn build_client(client: &Path, out: &Path) -> Result<(), String> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(client))?;
     }
+    // PHONE_APP_EMBED keeps vite from writing into src/ (its component declarations): a write
+    // there would trip the rerun-if-changed above and rebuild the binary on every cargo run.
     run(Command::new(npx)
         .args(["vite", "build", "--emptyOutDir", "--outDir"])
         .arg(out)
+        .env("PHONE_APP_EMBED", "1")
         .current_dir(client))?;
     run(Command::new("node")
         .arg("scripts/compress-dist.mjs")

@@ -16,7 +16,9 @@ export default defineConfig({
     vue(),
     Components({
       resolvers: [VantResolver()],
-      dts: 'src/components.d.ts',
+      // The API's build runs this too (PHONE_APP_EMBED); writing the declarations there would
+      // touch src/ and make cargo rebuild the binary on every following invocation.
+      dts: process.env.PHONE_APP_EMBED ? false : 'src/components.d.ts',
       dirs: [],
     }),
     VitePWA({

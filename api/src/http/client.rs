@@ -43,18 +43,23 @@ struct BuiltApp;
 /// The app's files as the settings choose: the directory given, else the app in this binary,
 /// written out under `data_dir` (or, where that cannot be written, the system's temp dir).
 pub fn service(client_dir: Option<&Path>, data_dir: &Path) -> Router {
-    match client_dir {
-        Some(dir) => serve_dir(dir),
-        None => match unpack::<BuiltApp>(&data_dir.join("app"))
-            .or_else(|_| unpack::<BuiltApp>(&std::env::temp_dir().join("dongtou-charity-app")))
-        {
-            Ok(Some(dir)) => serve_dir(&dir),
-            Ok(None) => missing_app_router(None),
-            Err(error) => {
-                tracing::error!(%error, "the phone app in this binary could not be written out");
-                missing_app_router(None)
-            }
-        },
+    if let Some(dir) = client_dir {
+        return serve_dir(dir);
+    }
+    match unpack::<BuiltApp>(&data_dir.join("app"))
+        .or_else(|_| unpack::<BuiltApp>(&std::env::temp_dir().join("dongtou-charity-app")))
+    {
+        Ok(Some(dir)) => serve_dir(&dir),
+        Ok(None) => missing_app_router(
+            "this binary was built without it (a debug build, or Node.js was missing)".into(),
+        ),
+        Err(error) => {
+            // The reason names paths on this host: the log gets it, the public page does not.
+            tracing::error!(%error, dir = %data_dir.join("app").display(), "the phone app in this binary could not be written out");
+            missing_app_router(
+                "the app in this binary could not be written out (the server log says why)".into(),
+            )
+        }
     }
 }
 
@@ -64,13 +69,17 @@ pub fn service(client_dir: Option<&Path>, data_dir: &Path) -> Router {
 pub fn unpack<E: rust_embed::RustEmbed>(root: &Path) -> io::Result<Option<PathBuf>> {
     use sha2::{Digest, Sha256};
     let mut names: Vec<_> = E::iter().collect();
-    if names.is_empty() {
+    names.sort();
+    // Each file is fetched once: hashed here, written below from the same list.
+    let files: Vec<_> = names
+        .into_iter()
+        .filter_map(|name| E::get(&name).map(|file| (name, file)))
+        .collect();
+    if files.is_empty() {
         return Ok(None);
     }
-    names.sort();
     let mut hash = Sha256::new();
-    for name in &names {
-        let file = E::get(name).ok_or_else(|| io::Error::other(format!("{name} vanished")))?;
+    for (name, file) in &files {
         hash.update(name.as_bytes());
         hash.update(file.metadata.sha256_hash());
     }
@@ -81,13 +90,12 @@ pub fn unpack<E: rust_embed::RustEmbed>(root: &Path) -> io::Result<Option<PathBu
     std::fs::create_dir_all(root)?;
     let staging = root.join(format!(".staging-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    for name in &names {
-        let file = E::get(name).ok_or_else(|| io::Error::other(format!("{name} vanished")))?;
+    for (name, file) in &files {
         let path = staging.join(name.as_ref());
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(path, file.data)?;
+        std::fs::write(path, &file.data)?;
     }
     match std::fs::rename(&staging, &dir) {
         Ok(()) => {}
@@ -97,7 +105,7 @@ pub fn unpack<E: rust_embed::RustEmbed>(root: &Path) -> io::Result<Option<PathBu
         }
         Err(error) => return Err(error),
     }
-    tracing::info!(dir = %dir.display(), files = names.len(), "the phone app in this binary is served from here");
+    tracing::info!(dir = %dir.display(), files = files.len(), "the phone app in this binary is served from here");
     Ok(Some(dir))
 }
 
@@ -115,17 +123,16 @@ fn serve_dir(dir: &Path) -> Router {
                 ),
         )
     } else {
-        return missing_app_router(Some(dir));
+        return missing_app_router(format!(
+            "CLIENT_DIR ({}) holds no index.html",
+            dir.display()
+        ));
     };
     files.layer(middleware::from_fn(headers))
 }
 
 /// `/` and every app path say how to get the app, never an empty 404; the log says it too.
-fn missing_app_router(dir: Option<&Path>) -> Router {
-    let place = match dir {
-        Some(dir) => format!("CLIENT_DIR ({}) holds no index.html", dir.display()),
-        None => "this binary was built without it (a debug build, or Node.js was missing)".into(),
-    };
+fn missing_app_router(place: String) -> Router {
     tracing::warn!(
         "no phone app to serve: {place}; `/` says how to get it (cargo build --release with Node.js 20+)"
     );
