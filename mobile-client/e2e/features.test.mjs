@@ -399,6 +399,10 @@ describe('phone client: board, perks, volunteering', () => {
     await shot(resident, '89-hours')
     await resident.getByTestId('to-certificate').tap()
     await resident.getByTestId('printable-frame').waitFor()
+    // Its QR opens the public check of this certificate, which anyone can load.
+    await resident.getByTestId('document-verify').locator('img').waitFor()
+    const checkUrl = new URL((await resident.getByTestId('document-verify').getAttribute('data-url')) ?? '')
+    assert.match(checkUrl.pathname, /^\/verify\/certificate\/[^/]+$/)
     await shot(resident, '90-certificate')
 
     await resident.goto('/projects')
