@@ -294,19 +294,26 @@ describe('phone client', () => {
     await staff.goto('/staff/fulfil')
     await staff.getByTestId('pickup-input').locator('input').fill(code)
     await staff.getByTestId('fulfil-submit').tap()
-    // Nothing is handed over before the staff confirm the code they checked.
+    // Nothing is handed over before the staff see what it is, whose, and that it is still due.
+    await staff.locator('[data-testid="fulfil-preview"][data-status="PENDING"]').waitFor()
     assert.equal((await staff.getByTestId('fulfil-preview-code').textContent())?.trim(), code)
+    assert.match((await staff.getByTestId('fulfil-preview-reward').textContent()) ?? '', /× 1/)
+    assert.match((await staff.getByTestId('fulfil-preview-redeemer').textContent()) ?? '', /\*/, 'the name is masked')
+    assert.match((await staff.getByTestId('fulfil-preview-status').textContent()) ?? '', /待领取/)
     await checkLayout(staff, 'staff-fulfil-preview')
     await shot(staff, '24-staff-fulfil-preview')
     await staff.getByTestId('fulfil-confirm').tap()
     await staff.getByTestId('fulfil-result').waitFor()
     await checkLayout(staff, 'staff-fulfil')
     await shot(staff, '24-staff-fulfil')
-    // The same code again is refused.
+    // The same code again shows it picked up, and it cannot be confirmed a second time.
     await staff.getByTestId('pickup-input').locator('input').fill(code)
     await staff.getByTestId('fulfil-submit').tap()
-    await staff.getByTestId('fulfil-confirm').tap()
-    await staff.getByText('该兑换已领取或已取消').waitFor()
+    await staff.locator('[data-testid="fulfil-preview"][data-status="FULFILLED"]').waitFor()
+    assert.equal(await staff.getByTestId('fulfil-confirm').isDisabled(), true)
+    assert.equal(await staff.getByTestId('fulfil-confirm').getAttribute('data-blocked'), 'FULFILLED')
+    assert.match((await staff.getByTestId('fulfil-confirm').textContent()) ?? '', /已领取/)
+    await shot(staff, '24-staff-fulfil-used')
 
     await resident.reload()
     await resident.locator('[data-testid="redemption-cell"][data-status="FULFILLED"]').first().waitFor()

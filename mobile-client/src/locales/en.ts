@@ -298,7 +298,14 @@ const en: Messages = {
     notFound: 'Unknown pickup code',
     conflict: 'Already picked up or cancelled',
     check: 'Check the code',
-    previewHint: 'Check that the code on the resident’s phone matches this one, then confirm the handover:'
+    previewHint: 'Check that the code on the resident’s phone matches this one, then confirm the handover:',
+    reward: 'Reward',
+    redeemer: 'Redeemed by',
+    status: 'Status',
+    redeemedAt: 'Redeemed',
+    fulfilledAt: 'Picked up',
+    alreadyFulfilled: 'Already picked up: cannot hand over again',
+    cancelled: 'Cancelled: cannot hand over'
   },
   partner: {
     title: 'Honour perks',

@@ -297,7 +297,14 @@ const zhCN = {
     notFound: '取货码无效',
     conflict: '该兑换已领取或已取消',
     check: '核对取货码',
-    previewHint: '请核对居民手机上显示的取货码与下方一致，再确认交付：'
+    previewHint: '请核对居民手机上显示的取货码与下方一致，再确认交付：',
+    reward: '兑换物品',
+    redeemer: '兑换人',
+    status: '状态',
+    redeemedAt: '兑换时间',
+    fulfilledAt: '领取时间',
+    alreadyFulfilled: '已领取，不能再次核销',
+    cancelled: '已取消，不能核销'
   },
   partner: {
     title: '礼遇核销',
