@@ -129,9 +129,17 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         anyhow::bail!("the database has pending migrations; run `api migrate` first");
     }
     let cache = match &settings.redis_url {
-        Some(url) => Cache::redis(url, &settings.redis_key_prefix, settings.redis_timeout())
-            .await
-            .context("connecting to Redis")?,
+        // Connected on first use: a replica (re)started during a Redis outage serves rankings
+        // from the database and picks Redis up when it is back, instead of staying down.
+        Some(url) => {
+            let cache =
+                Cache::redis_lazy(url, &settings.redis_key_prefix, settings.redis_timeout())
+                    .context("the Redis URL")?;
+            if let Err(error) = cache.ping().await {
+                tracing::warn!(%error, "Redis is unreachable: serving rankings from the database until it is back");
+            }
+            cache
+        }
         None => Cache::in_process(&settings.redis_key_prefix),
     };
     tracing::info!(backend = ?db.backend(), cache = cache.backend_name(), "state ready");

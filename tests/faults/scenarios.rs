@@ -435,3 +435,64 @@ async fn redis_stopped_then_restarted_empty_under_load_heals_by_itself() {
         healed.as_secs_f64()
     );
 }
+
+#[tokio::test]
+async fn a_replica_started_while_redis_is_down_serves_and_takes_redis_up_when_it_returns() {
+    if !available() {
+        return;
+    }
+    let pg = PrivatePostgres::start();
+    let mut redis = PrivateRedis::start();
+    let url = seeded(&pg).await;
+    redis.stop();
+    let api =
+        ApiProcess::start_with(&url, Some(&redis.url()), &[("RANKING_RECONCILE_SECS", "1")]).await;
+
+    let ready = reqwest::get(format!("{}/readyz", api.base)).await.unwrap();
+    assert_eq!(ready.status(), 200, "a lost cache does not fail readiness");
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["cache"], "down", "{ready}");
+
+    let staff = api.login("13900000001").await;
+    let project = federation_project(&api, &staff).await;
+    let v = api
+        .gql(
+            Some(&staff),
+            RECORD,
+            json!({ "i": donation(&project, "LAZY-0001") }),
+        )
+        .await
+        .unwrap();
+    assert!(
+        v["errors"].is_null(),
+        "a donation is taken with Redis down: {v}"
+    );
+    let v = api.gql(None, BOARD, json!({})).await.unwrap();
+    assert!(v["errors"].is_null(), "{v}");
+    assert_eq!(v["data"]["leaderboard"]["source"], "DATABASE", "{v}");
+
+    redis.restart();
+    let started = std::time::Instant::now();
+    loop {
+        let v = api.gql(None, BOARD, json!({})).await.unwrap();
+        if v["data"]["leaderboard"]["source"] == "CACHE" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the replica never took Redis up: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let ready: serde_json::Value = reqwest::get(format!("{}/readyz", api.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["cache"], "up", "{ready}");
+    println!(
+        "started with Redis down: ready, writes taken, the board from the database; Redis taken up {:.1} s after it returned",
+        started.elapsed().as_secs_f64()
+    );
+}
