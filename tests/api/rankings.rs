@@ -1282,6 +1282,29 @@ async fn after_a_flush_the_upkeep_restores_every_standing_set_without_a_read_or_
 }
 
 #[tokio::test]
+async fn a_read_right_after_a_flush_does_not_hide_the_flush_from_the_upkeep() {
+    let app = spawn_app_with(AppOptions {
+        tweak: Some(|s| s.ranking_reconcile_secs = 1),
+        ..AppOptions::default()
+    })
+    .await;
+    let desk = desk(&app).await;
+    let st = &app.state;
+    maintenance::rebuild_all(app.db(), &st.cache).await.unwrap();
+    let people = residents(&app, 2).await;
+    for (i, p) in people.iter().enumerate() {
+        desk.resident_gives(&app.areas, &p.phone, 10_000 * (i as i64 + 1))
+            .await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    st.cache.delete_all_keys().await.unwrap();
+    // One reader gets there first: its rebuild of that one set stamps a new epoch before the
+    // upkeep looks. The other standing sets are still gone, and the upkeep must see that.
+    board(&app, None, residents_all_time(10)).await;
+    until_verify_is_clean(&app, "only the set that was read came back").await;
+}
+
+#[tokio::test]
 async fn the_periodic_rebuild_repairs_a_set_that_missed_a_write_nobody_reported() {
     let app = spawn_app_with(AppOptions {
         tweak: Some(|s| {

@@ -218,6 +218,13 @@ pub fn epoch_key() -> String {
     format!("{TAG}:epoch")
 }
 
+/// Written by the upkeep alone. Readers' own rebuilds stamp a new epoch but never this, so
+/// its absence tells the upkeep the cache lost its keys (a flush, a restart without
+/// persistence) even after a reader has rebuilt one set since.
+pub fn upkeep_mark_key() -> String {
+    format!("{TAG}:upkept")
+}
+
 /// A member of a set: the donor's named part, or the part given anonymously (shown as
 /// 爱心人士, never linked to the donor in public).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

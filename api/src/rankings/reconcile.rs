@@ -7,8 +7,9 @@
 //!   Redis that restarts from its own disk would bring back sets that miss them.
 //! - Redis back after that, or a post-commit update failed in this process: invalidate every
 //!   set (readers fall back to the database at once) and rebuild the standing sets.
-//! - The epoch this process saw is gone (FLUSHALL, or a restart without persistence): rebuild
+//! - The mark this task wrote is gone (FLUSHALL, or a restart without persistence): rebuild
 //!   the standing sets, so the first readers after a flush are not all served by the database.
+//!   (Not the epoch: a reader's rebuild of one set writes a new epoch before the task looks.)
 //!
 //! And every `RANKING_REBUILD_SECS` one process (the first to claim the slot) rebuilds every
 //! set: the backstop for a write whose process died between its commit and its set update.
@@ -18,7 +19,7 @@ use std::time::Duration;
 use super::Boards;
 use super::{
     maintenance,
-    model::epoch_key,
+    model::upkeep_mark_key,
     sets::{self, Proof, SetUpdate, Ticket},
 };
 use crate::{cache::Cache, config::Settings};
@@ -28,8 +29,8 @@ use crate::{cache::Cache, config::Settings};
 struct Watch {
     /// The cache was unreachable at some look since the last successful restore.
     was_unreachable: bool,
-    /// This process has seen an epoch, so its absence means the sets were lost.
-    saw_epoch: bool,
+    /// This process has seen the upkeep mark, so its absence means the sets were lost.
+    saw_mark: bool,
     /// Some standing sets could not be rebuilt yet (writes kept arriving during the build).
     unfinished: bool,
 }
@@ -66,8 +67,8 @@ pub fn spawn(boards: &Boards, settings: &Settings) {
 }
 
 async fn look(app: &Boards, watch: &mut Watch) {
-    let epoch = match app.cache().get(&epoch_key()).await {
-        Ok(epoch) => epoch,
+    let marked = match app.cache().get(&upkeep_mark_key()).await {
+        Ok(mark) => mark.is_some(),
         Err(e) => {
             if !watch.was_unreachable {
                 tracing::warn!(error = %e, "ranking cache unreachable; boards answer from the database");
@@ -76,11 +77,15 @@ async fn look(app: &Boards, watch: &mut Watch) {
             return;
         }
     };
-    let flushed = watch.saw_epoch && epoch.is_none();
-    watch.saw_epoch |= epoch.is_some();
+    let flushed = watch.saw_mark && !marked;
+    watch.saw_mark |= marked;
     let untrusted = watch.was_unreachable || app.upkeep().take_missed();
     let invalidated = app.upkeep().take_invalidated();
     if !untrusted && !flushed && !invalidated && !watch.unfinished {
+        if !marked {
+            // A cache this process has not seen before: mark it, so losing it shows.
+            watch.saw_mark = mark(app.cache()).await;
+        }
         return;
     }
     if untrusted && let Err(e) = invalidate_all(app.cache()).await {
@@ -103,7 +108,7 @@ async fn look(app: &Boards, watch: &mut Watch) {
                 "ranking sets restored from the database"
             );
             watch.was_unreachable = false;
-            watch.saw_epoch = true;
+            watch.saw_mark = mark(app.cache()).await;
             watch.unfinished = unfinished > 0;
         }
         Err(e) => {
@@ -120,6 +125,11 @@ async fn look(app: &Boards, watch: &mut Watch) {
             }
         }
     }
+}
+
+/// Write the upkeep mark; whether it was written.
+async fn mark(cache: &Cache) -> bool {
+    cache.set(&upkeep_mark_key(), "1", None).await.is_ok()
 }
 
 /// Mark every set the cache describes as not ready and give the board a new version.
