@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # What the suites need from the machine, installed with apt when missing: Debian's Chromium
 # and a CJK font for the browser tests (never a downloaded browser build), Node for the phone
 # client (from the machine's apt sources), python3 for the
-# import-cycle check, and the PostgreSQL and Redis server binaries the fault suite starts on
-# its own ports (the database and cache the suites talk to are the machine's services).
+# import-cycle check, and the PostgreSQL and Redis server binaries and the HAProxy balancer the
+# fault suite starts on its own ports (the database and cache the suites talk to are the
+# machine's services).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi wqy || missing+=(fonts-wqy-microhei)
@@ -18,6 +19,7 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

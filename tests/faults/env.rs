@@ -408,3 +408,58 @@ pub fn available() -> bool {
     }
     ok
 }
+
+/// HAProxy from the machine (Debian's package) in front of API processes: one address,
+/// requests and WebSockets spread round-robin, the client's address passed on in
+/// `X-Forwarded-For` as a deployment's balancer does.
+pub struct Balancer {
+    child: Child,
+    _config: tempfile::TempDir,
+    pub base: String,
+}
+
+impl Balancer {
+    /// `None` when HAProxy is not installed (tests/run-all.sh installs it).
+    pub fn start(backends: &[&ApiProcess]) -> Option<Self> {
+        Command::new("haproxy").arg("-v").output().ok()?;
+        let port = free_port();
+        let servers: String = backends
+            .iter()
+            .enumerate()
+            .map(|(i, api)| {
+                let address = api.base.trim_start_matches("http://");
+                format!("  server api{i} {address} check inter 1s\n")
+            })
+            .collect();
+        let config = format!(
+            "global\n  maxconn 4096\n\
+             defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  timeout tunnel 1h\n  option forwardfor\n\
+             frontend api\n  bind 127.0.0.1:{port}\n  default_backend replicas\n\
+             backend replicas\n  balance roundrobin\n  option httpchk GET /readyz\n{servers}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("haproxy.cfg");
+        std::fs::write(&path, config).unwrap();
+        let child = Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("haproxy");
+        wait_for_port(port);
+        Some(Self {
+            child,
+            _config: dir,
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -496,3 +496,355 @@ async fn a_replica_started_while_redis_is_down_serves_and_takes_redis_up_when_it
         started.elapsed().as_secs_f64()
     );
 }
+
+/// One GraphQL POST through `base` (the balancer); `Err` only for transport failures.
+async fn gql_via(
+    client: &reqwest::Client,
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    let mut request = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+fn code(v: &serde_json::Value) -> Option<&str> {
+    v["errors"][0]["extensions"]["code"].as_str()
+}
+
+const METRICS_TOKEN: &str = "fault-metrics-token-fault-metrics";
+
+/// How many requests to `route` this process has answered (its Prometheus counter).
+async fn served(api: &ApiProcess, route: &str) -> u64 {
+    let text = reqwest::Client::new()
+        .get(format!("{}/metrics", api.base))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let label = format!("route=\"{route}\"");
+    text.lines()
+        .filter(|l| l.starts_with("http_requests_total{") && l.contains(&label))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<f64>() as u64
+}
+
+/// A client whose requests come from `ip` (a loopback address), as another phone would.
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_replicas_behind_one_balancer_behave_as_one_service() {
+    if !available() {
+        return;
+    }
+    let pg = PrivatePostgres::start();
+    let redis = PrivateRedis::start();
+    let url = seeded(&pg).await;
+    // The default per-client limits (the other scenarios lift them).
+    let settings = [
+        ("TRUSTED_PROXIES", "1"),
+        ("RANKING_RECONCILE_SECS", "1"),
+        ("RATE_LIMIT_IP_PER_SEC", "50"),
+        ("RATE_LIMIT_IP_BURST", "200"),
+        ("RATE_LIMIT_ACCOUNT_PER_SEC", "20"),
+        ("RATE_LIMIT_ACCOUNT_BURST", "100"),
+        ("METRICS_TOKEN", METRICS_TOKEN),
+    ];
+    let one = ApiProcess::start_with(&url, Some(&redis.url()), &settings).await;
+    let two = ApiProcess::start_with(&url, Some(&redis.url()), &settings).await;
+    let Some(balancer) = Balancer::start(&[&one, &two]) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "haproxy is not installed (tests/run-all.sh installs it)"
+        );
+        println!("SKIPPED: haproxy is not installed");
+        return;
+    };
+    let lb = balancer.base.as_str();
+    let phone = client_from([127, 0, 0, 1]);
+
+    // Login lockout: 60 guesses at once, spread over both replicas, check at most 5 passwords.
+    let guesses = (0..60).map(|_| {
+        gql_via(
+            &phone,
+            lb,
+            None,
+            "mutation { login(phone: \"13900000003\", password: \"Wrong@2026\") { accessToken } }",
+            json!({}),
+        )
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|v| code(v) == Some("UNAUTHENTICATED"))
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|v| code(v) == Some("RATE_LIMITED"))
+        .count();
+    assert!(
+        checked <= 5,
+        "{checked} passwords checked across two replicas"
+    );
+    assert_eq!(checked + refused, 60, "{answers:?}");
+    let right = gql_via(
+        &phone,
+        lb,
+        None,
+        "mutation { login(phone: \"13900000003\", password: \"Demo@2026\") { accessToken } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        code(&right),
+        Some("RATE_LIMITED"),
+        "locked on every replica: {right}"
+    );
+    let (on_one, on_two) = (
+        served(&one, "/graphql").await,
+        served(&two, "/graphql").await,
+    );
+    assert!(
+        on_one >= 20 && on_two >= 20,
+        "the balancer spread the guesses over both replicas: {on_one} / {on_two}"
+    );
+
+    let login = |phone_no: &'static str| {
+        let phone = phone.clone();
+        async move {
+            let v = gql_via(
+                &phone,
+                lb,
+                None,
+                "mutation($p: String!) { login(phone: $p, password: \"Demo@2026\") { accessToken } }",
+                json!({ "p": phone_no }),
+            )
+            .await;
+            v["data"]["login"]["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("login: {v}"))
+                .to_owned()
+        }
+    };
+    let staff = login("13900000001").await;
+    let admin = login("13900000000").await;
+    let resident = login("13800000001").await;
+    let project = federation_project(&one, &staff).await;
+    const MINE: &str = "{ leaderboard(board: RESIDENTS, period: ALL_TIME, first: 3) { myRank { amount } entries { rank amount } } }";
+    let fen = |v: &serde_json::Value| -> i64 {
+        let amount = v["data"]["leaderboard"]["myRank"]["amount"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no rank: {v}"));
+        let (yuan, fen) = amount.split_once('.').unwrap();
+        yuan.parse::<i64>().unwrap() * 100 + fen.parse::<i64>().unwrap()
+    };
+    let board_before = fen(&gql_via(&phone, lb, Some(&resident), MINE, json!({})).await);
+
+    // Idempotency: one key sent 20 times at once, to both replicas, is one donation.
+    let same = (0..20).map(|_| {
+        gql_via(
+            &phone,
+            lb,
+            Some(&staff),
+            RECORD,
+            json!({ "i": donation(&project, "LB-SAME") }),
+        )
+    });
+    let answers = futures::future::join_all(same).await;
+    let ids: HashSet<&str> = answers
+        .iter()
+        .filter_map(|v| v["data"]["recordDonation"]["donation"]["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 1, "{answers:?}");
+    let fresh = answers
+        .iter()
+        .filter(|v| v["data"]["recordDonation"]["replayed"] == false)
+        .count();
+    assert_eq!(fresh, 1, "exactly one answer is the write itself");
+    assert!(
+        answers
+            .iter()
+            .all(|v| v["errors"].is_null() || code(v) == Some("CONFLICT")),
+        "{answers:?}"
+    );
+
+    // Group commit on both replicas at once: 100 donations, each acknowledged once, all stored.
+    let many = (0..100).map(|i| {
+        gql_via(
+            &phone,
+            lb,
+            Some(&staff),
+            RECORD,
+            json!({ "i": donation(&project, &format!("LB-{i:03}")) }),
+        )
+    });
+    let answers = futures::future::join_all(many).await;
+    let failed: Vec<_> = answers.iter().filter(|v| !v["errors"].is_null()).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let stored = pg.psql(
+        "dongtou",
+        "SELECT COUNT(*) FROM donations WHERE receipt_no LIKE 'LB-%'",
+    );
+    assert_eq!(stored, "101");
+    api_run(&url, &["verify", "ledger"]);
+
+    // The ranking: every replica answers the same board, with every donation on it.
+    let mut seen = HashSet::new();
+    for _ in 0..6 {
+        let v = gql_via(&phone, lb, Some(&resident), MINE, json!({})).await;
+        assert_eq!(fen(&v), board_before + 101 * 1_000, "{v}");
+        seen.insert(v["data"]["leaderboard"]["entries"].to_string());
+    }
+    assert_eq!(seen.len(), 1, "both replicas show one board: {seen:?}");
+
+    // Subscriptions: a post published through one replica reaches sockets on both.
+    let ws_url = format!("{}/graphql/ws", lb.replacen("http", "ws", 1));
+    let mut sockets = Vec::new();
+    for _ in 0..2 {
+        sockets.push(subscribe_to_broadcasts(&ws_url).await);
+    }
+    assert_eq!(
+        (
+            served(&one, "/graphql/ws").await,
+            served(&two, "/graphql/ws").await
+        ),
+        (1, 1),
+        "one socket on each replica"
+    );
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let posted = gql_via(
+        &phone,
+        lb,
+        Some(&staff),
+        "mutation { postBroadcast(input: { kind: STORY, title: \"两个副本\", body: \"同一条消息\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    let id = posted["data"]["postBroadcast"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{posted}"))
+        .to_owned();
+    let published = gql_via(
+        &phone,
+        lb,
+        Some(&admin),
+        "mutation($id: ID!) { publishBroadcast(id: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert!(published["errors"].is_null(), "{published}");
+    for ws in &mut sockets {
+        let message = next_message(ws).await;
+        assert_eq!(message["type"], "next", "{message}");
+        assert_eq!(
+            message["payload"]["data"]["broadcastPublished"]["id"], id,
+            "{message}"
+        );
+    }
+
+    // Rate limits are per replica and per client: a flood from one phone is cut off (at most
+    // the burst plus the refill on each replica; anonymous GraphQL meets the per-principal
+    // limit, 100 + 20/s, first), and another phone is not affected by it.
+    let flood = client_from([127, 0, 0, 9]);
+    let started = std::time::Instant::now();
+    let mut accepted = 0;
+    let mut limited = 0;
+    for chunk in 0..20 {
+        let burst = (0..50).map(|_| {
+            flood
+                .post(format!("{lb}/graphql"))
+                .json(&json!({ "query": "{ __typename }" }))
+                .send()
+        });
+        for response in futures::future::join_all(burst).await {
+            match response.unwrap().status().as_u16() {
+                200 => accepted += 1,
+                429 => limited += 1,
+                other => panic!("flood request {chunk}: status {other}"),
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let allowed = 2.0 * (100.0 + 20.0 * elapsed) + 2.0;
+    assert!(limited > 0, "a flood of 1,000 requests was not limited");
+    assert!(
+        f64::from(accepted) <= allowed,
+        "{accepted} accepted in {elapsed:.1} s; two replicas allow at most {allowed:.0}"
+    );
+    let other = client_from([127, 0, 0, 10])
+        .post(format!("{lb}/graphql"))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status(),
+        200,
+        "another phone is not limited by the flood"
+    );
+    println!(
+        "two replicas behind haproxy: {checked} of 60 parallel guesses checked, then locked; 20 sends of one key = 1 donation; 100 concurrent donations all stored; one board on both; a broadcast reached sockets on both; a flood got {accepted} of 1,000 through in {elapsed:.1} s ({limited} limited), another phone unaffected"
+    );
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn subscribe_to_broadcasts(url: &str) -> Socket {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    ws.send(Message::Text(
+        json!({ "type": "connection_init", "payload": {} })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next_message(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::Text(
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { broadcastPublished { id } }" } })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    ws
+}
+
+async fn next_message(ws: &mut Socket) -> serde_json::Value {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(15), ws.next())
+            .await
+            .expect("a message within 15 s")
+            .expect("the socket is open")
+            .unwrap();
+        match message {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
