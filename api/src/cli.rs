@@ -99,6 +99,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = connect(&settings).await?;
             db.migrate().await?;
+            rankings::totals::ensure_built(&db)
+                .await
+                .map_err(AppError::into_anyhow)?;
             tracing::info!("migrations applied");
         }
         Command::Seed { scale } => {
@@ -172,17 +175,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let cache = connect_cache(&settings).await?;
             match action {
                 LeaderboardAction::Rebuild => {
+                    let rows = rankings::totals::rebuild(&db)
+                        .await
+                        .map_err(AppError::into_anyhow)?;
+                    println!("rebuilt the database's running totals ({rows} rows)");
                     let report = rankings::maintenance::rebuild_all(&db, &cache)
                         .await
                         .map_err(AppError::into_anyhow)?;
                     println!("{report}");
                 }
                 LeaderboardAction::Verify => {
+                    let totals = rankings::totals::verify(&db)
+                        .await
+                        .map_err(AppError::into_anyhow)?;
+                    for (board, period, town, member, ledger, kept) in &totals {
+                        println!(
+                            "totals {board} {period} town '{town}': {member} ledger {ledger}, totals {kept}"
+                        );
+                    }
+                    println!("database running totals: {} differences", totals.len());
                     let report = rankings::maintenance::verify_all(&db, &cache)
                         .await
                         .map_err(AppError::into_anyhow)?;
                     println!("{report}");
-                    if !report.differences.is_empty() {
+                    if !report.differences.is_empty() || !totals.is_empty() {
                         std::process::exit(1);
                     }
                 }

@@ -128,6 +128,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     } else if db.has_pending_migrations().await? {
         anyhow::bail!("the database has pending migrations; run `api migrate` first");
     }
+    crate::rankings::totals::ensure_built(&db)
+        .await
+        .map_err(|e| e.into_anyhow().context("building the ranking totals"))?;
     let cache = match &settings.redis_url {
         // Connected on first use: a replica (re)started during a Redis outage serves rankings
         // from the database and picks Redis up when it is back, instead of staying down.

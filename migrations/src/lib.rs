@@ -1,5 +1,5 @@
 //! Schema migrations for the charity API, one logical change per file; the same statements
-//! run on SQLite and PostgreSQL (built with SeaQuery, no backend-specific SQL).
+//! run on SQLite and PostgreSQL (built with SeaQuery; raw SQL only where a backend needs its own).
 
 pub use sea_orm_migration;
 use sea_orm_migration::prelude::*;
@@ -20,6 +20,7 @@ mod m20261122_300001_append_only_records;
 mod m20261123_000001_partial_indexes_on_sparse_columns;
 mod m20261205_000001_onboarding;
 mod m20261205_000002_volunteer_certificates;
+mod m20261206_000001_ranking_totals;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_partial_indexes_on_sparse_columns::Migration),
             Box::new(m20261205_000001_onboarding::Migration),
             Box::new(m20261205_000002_volunteer_certificates::Migration),
+            Box::new(m20261206_000001_ranking_totals::Migration),
         ]
     }
 }

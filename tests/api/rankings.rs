@@ -344,6 +344,11 @@ async fn certify(app: &TestApp, desk: &Desk, resident_id: Uuid, minutes: i32) {
     .insert(db)
     .await
     .unwrap();
+    // What the certification's transaction does for the database's running totals, then
+    // what follows its commit for the sets.
+    api::rankings::totals::hours_changed(db, &cert, i64::from(minutes))
+        .await
+        .unwrap();
     app.areas.boards.hours_certified(&cert).await;
 }
 
@@ -1499,4 +1504,156 @@ async fn a_later_page_served_from_the_response_cache_is_never_stale_after_a_writ
         amounts(&page(&app, 2, None).await),
         vec![(1, "450.00".to_owned()), (2, "400.00".to_owned())]
     );
+}
+
+/// Where the database's running totals disagree with sums over the ledger.
+async fn totals_drift(app: &TestApp) -> Vec<(String, String, String, String, i64, i64)> {
+    api::rankings::totals::verify(app.db()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_running_totals_follow_every_kind_of_write_and_answer_while_the_cache_is_down() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    assert!(api::rankings::totals::built(&app.db().conn).await.unwrap());
+    let people = resident_tokens(&app, 4).await;
+    let voided = desk.resident_gives(&app.areas, &people[0].1, 50_000).await;
+    desk.resident_gives(&app.areas, &people[0].1, 12_000).await;
+    let hidden = desk.resident_gives(&app.areas, &people[1].1, 30_000).await;
+    desk.give(
+        &app.areas,
+        resident_ref(&people[2].1),
+        80_000,
+        Visibility::Anonymous,
+        FundingSource::Public,
+    )
+    .await;
+    // Left off the board by the seeded rule, and a walk-in with no donor: on no board.
+    desk.give(
+        &app.areas,
+        resident_ref(&people[3].1),
+        700_000,
+        Visibility::Named,
+        FundingSource::GovernmentMatching,
+    )
+    .await;
+    desk.give(
+        &app.areas,
+        DonorRef::WalkIn { name: None },
+        5_000,
+        Visibility::Named,
+        FundingSource::Public,
+    )
+    .await;
+    desk.void(&app.areas, &voided).await;
+    let hide = app
+        .gql_as(
+            Some(&people[1].2),
+            "mutation($id: ID!) { setDonationVisibility(donationId: $id, visibility: ANONYMOUS) { visibility } }",
+            json!({ "id": hidden.id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        hide.ok()["setDonationVisibility"]["visibility"],
+        "ANONYMOUS"
+    );
+    certify(&app, &desk, people[0].0, 120).await;
+    certify(&app, &desk, people[3].0, 45).await;
+    let drift = totals_drift(&app).await;
+    assert!(drift.is_empty(), "{drift:?}");
+
+    // With Redis gone, each board is an index read of the totals, equal to the ledger's sums.
+    let down = Cache::redis_lazy(
+        "redis://127.0.0.1:1",
+        "down",
+        std::time::Duration::from_millis(200),
+    )
+    .unwrap();
+    let address = replica(&app, down).await;
+    let all = gql_at(&address, BOARD, residents_all_time(100)).await["leaderboard"].clone();
+    assert_eq!(all["source"], "DATABASE");
+    assert_eq!(lines(&all, "amount"), residents_board_by_sql(&app).await);
+    assert_eq!(all["totalAmount"], "1220.00");
+    let hours = gql_at(
+        &address,
+        BOARD,
+        json!({ "board": "VOLUNTEER_HOURS", "period": "ALL_TIME" }),
+    )
+    .await["leaderboard"]
+        .clone();
+    assert_eq!(lines(&hours, "minutes"), hours_board_by_sql(&app).await);
+    let month = gql_at(
+        &address,
+        BOARD,
+        json!({ "board": "RESIDENTS", "period": "MONTH", "first": 100 }),
+    )
+    .await["leaderboard"]
+        .clone();
+    assert_eq!(
+        lines(&month, "amount"),
+        lines(&all, "amount"),
+        "all given this month"
+    );
+    // Pages and ranks from the totals agree with the whole board.
+    const PAGE: &str = "query($after: String) { leaderboard(board: RESIDENTS, period: ALL_TIME, first: 1, after: $after) { source entryCount pageInfo { endCursor } entries { rank displayName amount } } }";
+    let first = gql_at(&address, PAGE, json!({})).await["leaderboard"].clone();
+    let second = gql_at(
+        &address,
+        PAGE,
+        json!({ "after": first["pageInfo"]["endCursor"] }),
+    )
+    .await["leaderboard"]
+        .clone();
+    assert_eq!(second["source"], "DATABASE");
+    for (page, line) in [(&first, 0), (&second, 1)] {
+        assert_eq!(page["entries"][0]["rank"], all["entries"][line]["rank"]);
+        assert_eq!(page["entries"][0]["amount"], all["entries"][line]["amount"]);
+        assert_eq!(page["entryCount"], all["entryCount"]);
+    }
+}
+
+#[tokio::test]
+async fn racing_donations_and_a_rebuild_leave_the_running_totals_equal_to_the_ledger() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 3).await;
+    let gifts = (0..24).map(|i| {
+        let (desk, areas, phone) = (&desk, &app.areas, people[i % 3].phone.clone());
+        async move { desk.resident_gives(areas, &phone, 1_000 + i as i64).await }
+    });
+    let rebuild = api::rankings::totals::rebuild(app.db());
+    let (_, rebuilt) = futures::join!(futures::future::join_all(gifts), rebuild);
+    rebuilt.unwrap();
+    let drift = totals_drift(&app).await;
+    assert!(drift.is_empty(), "{drift:?}");
+}
+
+#[tokio::test]
+async fn a_ledger_without_totals_gets_them_built_once_and_is_summed_until_then() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let people = residents(&app, 2).await;
+    desk.resident_gives(&app.areas, &people[0].phone, 9_900)
+        .await;
+    desk.resident_gives(&app.areas, &people[1].phone, 4_400)
+        .await;
+    // As a database migrated with a ledger in it: no totals yet.
+    let db = &app.db().conn;
+    for sql in [
+        "DELETE FROM ranking_totals",
+        "DELETE FROM ranking_totals_state",
+    ] {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    assert!(!api::rankings::totals::built(db).await.unwrap());
+    app.state.cache.delete_all_keys().await.unwrap();
+    let summed = board(&app, None, residents_all_time(10)).await;
+    assert_eq!(lines(&summed, "amount"), residents_board_by_sql(&app).await);
+
+    api::rankings::totals::ensure_built(app.db()).await.unwrap();
+    assert!(api::rankings::totals::built(db).await.unwrap());
+    assert!(totals_drift(&app).await.is_empty());
+    desk.resident_gives(&app.areas, &people[1].phone, 100).await;
+    let drift = totals_drift(&app).await;
+    assert!(drift.is_empty(), "writes keep them from then on: {drift:?}");
 }

@@ -572,6 +572,14 @@ async fn write_batch(
     });
     let entries = written_rows.chain(replayed_rows).collect();
     audit::service::push_entries(&mut writes, entries);
+    // The running totals of the boards move in the same transaction as the ledger.
+    let recorded: Vec<_> = bulk
+        .donations
+        .iter()
+        .filter(|d| !taken.contains(&d.id))
+        .map(|d| (d, 1, d.visibility))
+        .collect();
+    crate::rankings::totals::donations_changed(conn, &recorded).await?;
     writes.run(conn).await?;
     // A ticket that could not be read proves nothing, and the ranking update then
     // invalidates what it touches instead of trusting it.

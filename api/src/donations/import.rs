@@ -770,6 +770,8 @@ async fn write_all(
         )
         .await?;
     let written = written.donations;
+    let changes: Vec<_> = written.iter().map(|d| (d, 1, d.visibility)).collect();
+    crate::rankings::totals::donations_changed(conn, &changes).await?;
     Ok(Ok(written))
 }
 

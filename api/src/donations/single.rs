@@ -42,7 +42,17 @@ pub(super) async fn record_alone(
         key,
         hash,
         id,
-        move |txn| Box::pin(async move { record_in(&**txn, id, recorded_by, input).await }),
+        move |txn| {
+            Box::pin(async move {
+                let model = record_in(&**txn, id, recorded_by, input).await?;
+                crate::rankings::totals::donations_changed(
+                    &**txn,
+                    &[(&model, 1, model.visibility)],
+                )
+                .await?;
+                Ok(model)
+            })
+        },
     )
     .await?;
     match outcome {

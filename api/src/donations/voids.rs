@@ -98,6 +98,7 @@ async fn void_in(
         .await?
         .ok_or_else(|| AppError::not_found("donation"))?;
     funds::refund_from_others(conn, &d).await?;
+    crate::rankings::totals::donations_changed(conn, &[(&d, -1, d.visibility)]).await?;
     if let Some(donor_id) = d.donor_id {
         donor::Entity::update_many()
             .col_expr(

@@ -18,14 +18,14 @@ use crate::{
 };
 
 /// SQL with placeholders in the backend's spelling (`$1` or `?`).
-struct Sql {
+pub(super) struct Sql {
     backend: DatabaseBackend,
     text: String,
     values: Vec<Value>,
 }
 
 impl Sql {
-    fn new(backend: DatabaseBackend) -> Self {
+    pub(super) fn new(backend: DatabaseBackend) -> Self {
         Self {
             backend,
             text: String::new(),
@@ -33,12 +33,12 @@ impl Sql {
         }
     }
 
-    fn push(&mut self, text: &str) -> &mut Self {
+    pub(super) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
     }
 
-    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+    pub(super) fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
         self.values.push(value.into());
         match self.backend {
             DatabaseBackend::Postgres => {
@@ -50,7 +50,7 @@ impl Sql {
         self
     }
 
-    fn statement(self) -> Statement {
+    pub(super) fn statement(self) -> Statement {
         Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
 }
@@ -88,10 +88,14 @@ pub struct Attribution {
 }
 
 impl Attribution {
-    pub async fn load(db: &Db, board: Board, rules: RuleBook) -> AppResult<Self> {
+    pub async fn load<C: ConnectionTrait>(
+        conn: &C,
+        board: Board,
+        rules: RuleBook,
+    ) -> AppResult<Self> {
         let roll_up = rules.rules().iter().any(|r| r.roll_up_branches);
         let roots = if board == Board::Organisations && roll_up {
-            enterprise_roots(db).await?
+            enterprise_roots(conn).await?
         } else {
             HashMap::new()
         };
@@ -152,9 +156,9 @@ impl Attribution {
 }
 
 /// Every enterprise's top-most parent (itself when it has none).
-async fn enterprise_roots(db: &Db) -> AppResult<HashMap<Uuid, Uuid>> {
+async fn enterprise_roots<C: ConnectionTrait>(conn: &C) -> AppResult<HashMap<Uuid, Uuid>> {
     let parents: HashMap<Uuid, Option<Uuid>> = enterprise::Entity::find()
-        .all(&db.conn)
+        .all(conn)
         .await?
         .into_iter()
         .map(|e| (e.id, e.parent_id))
@@ -242,14 +246,14 @@ fn read_err(e: sea_orm::DbErr) -> AppError {
 
 /// Grouped contributions to `spec`'s board (town and period filters from `spec`; pass a town
 /// of `None` and `all_towns = true` to get every town's rows for a rebuild).
-#[tracing::instrument(skip(db, rules, buckets), fields(board = ?spec.board, period = spec.period.key()))]
-pub async fn grouped(
-    db: &Db,
+#[tracing::instrument(skip(conn, rules, buckets), fields(board = ?spec.board, period = spec.period.key()))]
+pub async fn grouped<C: ConnectionTrait>(
+    conn: &C,
     spec: &BoardSpec,
     rules: &RuleBook,
     buckets: &[Bucket],
 ) -> AppResult<Vec<Contribution>> {
-    let mut sql = Sql::new(db.backend());
+    let mut sql = Sql::new(conn.get_database_backend());
     let rows = match donor_kind(spec.board) {
         Some(kind) => {
             sql.push(
@@ -267,8 +271,7 @@ pub async fn grouped(
                 sql.push(" AND town_id = ").bind(town);
             }
             sql.push(" GROUP BY 1, 2, 3, 4, 5");
-            db.conn
-                .query_all_raw(sql.statement())
+            conn.query_all_raw(sql.statement())
                 .await
                 .map_err(read_err)?
         }
@@ -288,8 +291,7 @@ pub async fn grouped(
                 sql.push(" AND r.town_id = ").bind(town);
             }
             sql.push(" GROUP BY 1, 2");
-            db.conn
-                .query_all_raw(sql.statement())
+            conn.query_all_raw(sql.statement())
                 .await
                 .map_err(read_err)?
         }
@@ -322,7 +324,6 @@ pub async fn grouped(
 
 /// The single ledger rows of `spec`'s board as of an instant: donations (or certifications)
 /// with their ids, for an edition and its hash. `sums[0]` is the row's amount.
-#[tracing::instrument(skip(db, rules), fields(board = ?spec.board, period = spec.period.key()))]
 pub async fn ledger_rows(
     db: &Db,
     spec: &BoardSpec,

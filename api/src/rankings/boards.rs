@@ -15,13 +15,13 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use super::{
     aggregate::{Attribution, Contribution},
     model::{BoardSpec, Member, PeriodKey},
-    rule_book::rule_book,
+    rule_book::rule_book_on,
     sets::{self, Proof, SetOutcome, SetUpdate, Ticket},
 };
 use crate::{
@@ -124,7 +124,7 @@ impl Boards {
     /// After a certification of volunteer hours committed. Its own timestamp was set inside
     /// its transaction, before the commit, which proves no snapshot taken earlier contains it.
     pub async fn hours_certified(&self, cert: &hour_certification::Model) {
-        let updates = self.hours_updates(cert, i64::from(cert.minutes)).await;
+        let updates = hours_deltas(&self.db.conn, cert, i64::from(cert.minutes)).await;
         self.commit_updates(Proof::Time(cert.certified_at), updates)
             .await;
     }
@@ -135,32 +135,6 @@ impl Boards {
             tracing::warn!(error = %e, "could not bump the board version; retrying in the background");
             sets::invalidate_later(self.cache.clone(), self.upkeep.clone(), Vec::new());
         }
-    }
-
-    async fn hours_updates(
-        &self,
-        cert: &hour_certification::Model,
-        delta_minutes: i64,
-    ) -> HashMap<BoardSpec, SetUpdate> {
-        let town = match resident::Entity::find_by_id(cert.resident_id)
-            .one(&self.db.conn)
-            .await
-        {
-            Ok(r) => r.and_then(|r| r.town_id),
-            Err(_) => None,
-        };
-        let mut updates = HashMap::new();
-        if delta_minutes != 0 {
-            add_contribution(
-                &mut updates,
-                Board::VolunteerHours,
-                Member::named(cert.resident_id),
-                cert.certified_at,
-                town,
-                delta_minutes,
-            );
-        }
-        updates
     }
 
     /// Apply deltas after a commit; never fails the request. A cache that cannot be reached
@@ -213,14 +187,14 @@ impl BoardWrite {
 
     /// A certification's minutes changed by `delta_minutes` (a dispute upheld).
     pub async fn hours_changed(self, cert: &hour_certification::Model, delta_minutes: i64) {
-        let updates = self.boards.hours_updates(cert, delta_minutes).await;
+        let updates = hours_deltas(&self.boards.db.conn, cert, delta_minutes).await;
         self.boards
             .commit_updates(Proof::Ticket(self.ticket), updates)
             .await;
     }
 
     async fn after_donations(self, changes: &[(&donation::Model, i64, Visibility)]) {
-        let updates = match donation_updates(&self.boards.db, changes).await {
+        let updates = match donation_updates(&self.boards.db.conn, changes).await {
             Ok(u) => u,
             Err(e) => {
                 // The sets cannot be updated precisely: drop every set the donations could touch.
@@ -261,7 +235,34 @@ fn board_of(kind: DonorKind) -> Board {
     }
 }
 
-fn add_contribution(
+/// The deltas a change of a certification's minutes makes, per set.
+pub(super) async fn hours_deltas<C: ConnectionTrait>(
+    conn: &C,
+    cert: &hour_certification::Model,
+    delta_minutes: i64,
+) -> HashMap<BoardSpec, SetUpdate> {
+    let town = match resident::Entity::find_by_id(cert.resident_id)
+        .one(conn)
+        .await
+    {
+        Ok(r) => r.and_then(|r| r.town_id),
+        Err(_) => None,
+    };
+    let mut updates = HashMap::new();
+    if delta_minutes != 0 {
+        add_contribution(
+            &mut updates,
+            Board::VolunteerHours,
+            Member::named(cert.resident_id),
+            cert.certified_at,
+            town,
+            delta_minutes,
+        );
+    }
+    updates
+}
+
+pub(super) fn add_contribution(
     updates: &mut HashMap<BoardSpec, SetUpdate>,
     board: Board,
     member: Member,
@@ -291,8 +292,8 @@ fn add_contribution(
 }
 
 /// The deltas a set of (donation, sign) pairs make, per set.
-async fn donation_updates(
-    db: &Db,
+pub(super) async fn donation_updates<C: ConnectionTrait>(
+    conn: &C,
     changes: &[(&donation::Model, i64, Visibility)],
 ) -> AppResult<HashMap<BoardSpec, SetUpdate>> {
     let mut updates = HashMap::new();
@@ -303,7 +304,7 @@ async fn donation_updates(
     if with_donor.is_empty() {
         return Ok(updates);
     }
-    let rules = rule_book(db).await?;
+    let rules = rule_book_on(conn).await?;
     let mut attributions: HashMap<Board, Attribution> = HashMap::new();
     for (d, sign, visibility) in with_donor {
         let (Some(donor_id), Some(kind)) = (d.donor_id, d.donor_kind) else {
@@ -311,7 +312,7 @@ async fn donation_updates(
         };
         let board = board_of(kind);
         if let std::collections::hash_map::Entry::Vacant(slot) = attributions.entry(board) {
-            slot.insert(Attribution::load(db, board, rules.clone()).await?);
+            slot.insert(Attribution::load(conn, board, rules.clone()).await?);
         }
         let contribution = Contribution {
             donor_id,

@@ -96,6 +96,16 @@ pub async fn set_donation_visibility(
     let mut model: donation::ActiveModel = current.clone().into();
     model.visibility = Set(visibility);
     let updated = model.update(&*txn).await?;
+    if current.status == DonationStatus::Confirmed {
+        super::totals::donations_changed(
+            &*txn,
+            &[
+                (&current, -1, current.visibility),
+                (&updated, 1, updated.visibility),
+            ],
+        )
+        .await?;
+    }
     txn.commit().await?;
     if current.status == DonationStatus::Confirmed {
         write.visibility_changed(&current, &updated).await;

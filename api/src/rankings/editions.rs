@@ -98,7 +98,7 @@ async fn compute(
     rules: RuleBook,
     as_of: DateTime<Utc>,
 ) -> AppResult<(Vec<Standing>, String)> {
-    let attribution = Attribution::load(db, spec.board, rules).await?;
+    let attribution = Attribution::load(&db.conn, spec.board, rules).await?;
     let rows = aggregate::ledger_rows(db, spec, attribution.rules(), as_of).await?;
     let mut hashed: Vec<(Uuid, i64)> = rows
         .iter()

@@ -87,7 +87,7 @@ struct BoardPass {
 impl BoardPass {
     async fn run(db: &Db, board: Board, specs: &[&BoardSpec]) -> AppResult<Self> {
         let rules = rule_book(db).await?;
-        let attribution = Attribution::load(db, board, rules).await?;
+        let attribution = Attribution::load(&db.conn, board, rules).await?;
         let mut buckets: Vec<Bucket> = Vec::new();
         let mut bucket_of = HashMap::new();
         for spec in specs {
@@ -103,7 +103,8 @@ impl BoardPass {
             period: PeriodKey::all_time(),
             town: None,
         };
-        let contributions = aggregate::grouped(db, &whole, attribution.rules(), &buckets).await?;
+        let contributions =
+            aggregate::grouped(&db.conn, &whole, attribution.rules(), &buckets).await?;
         Ok(Self {
             attribution,
             contributions,

@@ -13,6 +13,7 @@ pub mod reconcile;
 pub mod response_cache;
 pub mod rule_book;
 pub(crate) mod sets;
+pub mod totals;
 
 pub use boards::{BoardWrite, Boards, Upkeep};
 pub use graphql::{RankingsMutation, RankingsQuery};

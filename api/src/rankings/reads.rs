@@ -15,7 +15,7 @@ use super::{
         resident_display_name,
     },
     rule_book::rule_book,
-    sets,
+    sets, totals,
 };
 use crate::{
     auth::Viewer,
@@ -182,7 +182,10 @@ pub async fn leaderboard(
     let own_keys: Vec<String> = own.iter().map(Member::encode).collect();
     let window = match from_cache(app, &spec, offset, first, &own_keys).await {
         Some(window) => window,
-        None => from_database_window(app, &spec, rules, offset, first, &own_keys).await?,
+        None => match from_totals_window(app, &spec, offset, first, &own_keys).await? {
+            Some(window) => window,
+            None => from_database_window(app, &spec, rules, offset, first, &own_keys).await?,
+        },
     };
     let Window {
         mut top,
@@ -297,6 +300,82 @@ async fn from_cache(
     })
 }
 
+/// The page from the running totals in the database, when they are built: an index read
+/// however long the ledger. The set, if the cache can take it, is rebuilt in the background.
+async fn from_totals_window(
+    app: &AppState,
+    spec: &BoardSpec,
+    offset: usize,
+    first: usize,
+    own_keys: &[String],
+) -> AppResult<Option<Window>> {
+    let conn = &app.db.conn;
+    if !totals::built(conn).await? {
+        return Ok(None);
+    }
+    let page = totals::page(conn, spec, offset, first + 1).await?;
+    let my_rank = if own_keys.is_empty() {
+        None
+    } else {
+        let total = totals::total_of(conn, spec, own_keys).await?;
+        Some(if total > 0 {
+            MyRank {
+                rank: Some(totals::count_above(conn, spec, total).await? as u32 + 1),
+                total,
+            }
+        } else {
+            MyRank {
+                rank: None,
+                total: 0,
+            }
+        })
+    };
+    let (app, spec_to_build) = (app.clone(), spec.clone());
+    tokio::spawn(async move {
+        if let Err(e) = rebuild_set(&app, &spec_to_build).await {
+            tracing::debug!(
+                error = e.message(),
+                "could not rebuild a ranking set on read"
+            );
+        }
+    });
+    Ok(Some(Window {
+        top: page.top,
+        count: page.count,
+        total: page.sum,
+        computed_at: Utc::now(),
+        my_rank,
+        above: page.above,
+        source: Source::Database,
+    }))
+}
+
+/// Claim `spec`'s set and rebuild it from the ledger, unless the cache is unreachable or
+/// another process is building it.
+async fn rebuild_set(app: &AppState, spec: &BoardSpec) -> AppResult<()> {
+    let Ok(Some(token)) = sets::begin(&app.cache, spec, false).await else {
+        return Ok(());
+    };
+    let rules = rule_book(&app.db).await?;
+    let attribution = Attribution::load(&app.db.conn, spec.board, rules).await?;
+    let contributions = aggregate::grouped(&app.db.conn, spec, attribution.rules(), &[]).await?;
+    let snapshot_done = Utc::now();
+    let standings = attribution.standings(&contributions, 0);
+    match sets::publish(
+        &app.cache.patient(),
+        spec,
+        &token,
+        &standings,
+        snapshot_done,
+    )
+    .await
+    {
+        Ok(outcome) => tracing::debug!(?outcome, key = %spec.zset_key(), "set rebuilt on read"),
+        Err(e) => tracing::warn!(error = %e, "could not rebuild a ranking set"),
+    }
+    Ok(())
+}
+
 /// The page computed from the database (which also rebuilds the set in the background).
 async fn from_database_window(
     app: &AppState,
@@ -375,8 +454,8 @@ async fn from_database(
     let token = sets::begin(&app.cache, spec, false)
         .await
         .unwrap_or_default();
-    let attribution = Attribution::load(&app.db, spec.board, rules).await?;
-    let contributions = aggregate::grouped(&app.db, spec, attribution.rules(), &[]).await?;
+    let attribution = Attribution::load(&app.db.conn, spec.board, rules).await?;
+    let contributions = aggregate::grouped(&app.db.conn, spec, attribution.rules(), &[]).await?;
     let snapshot_done = Utc::now();
     let standings = attribution.standings(&contributions, 0);
     if let Some(token) = token {

@@ -9,9 +9,12 @@ use crate::{db::Db, entities::ranking_rule, error::AppResult, money::Fen};
 
 /// Every rule, as the boards apply them by date.
 pub async fn rule_book(db: &Db) -> AppResult<RuleBook> {
-    Ok(RuleBook::new(
-        ranking_rule::Entity::find().all(&db.conn).await?,
-    ))
+    rule_book_on(&db.conn).await
+}
+
+/// The same, read on `conn` (inside a write's transaction).
+pub async fn rule_book_on<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<RuleBook> {
+    Ok(RuleBook::new(ranking_rule::Entity::find().all(conn).await?))
 }
 
 /// A new dated ranking rule, from input.

@@ -192,6 +192,14 @@ pub async fn seed_scale(db: &Db, seeds_dir: &Path, n: u64) -> AppResult<String> 
         secs = totals_started.elapsed().as_secs_f64(),
         "donor totals written"
     );
+    // The bulk load went round the writes that keep the ranking totals: sum them once.
+    let totals = Instant::now();
+    let rows = crate::rankings::totals::rebuild(db).await?;
+    tracing::info!(
+        rows,
+        secs = totals.elapsed().as_secs_f64(),
+        "ranking totals built"
+    );
     if db.is_postgres() {
         let analyze = Instant::now();
         db.conn.execute_unprepared("ANALYZE").await?;

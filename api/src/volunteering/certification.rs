@@ -256,6 +256,7 @@ pub async fn certify_in(
     .insert(conn)
     .await
     .map_err(|e| AppError::on_unique(e, "these hours are already certified"))?;
+    crate::rankings::totals::hours_changed(conn, &cert, i64::from(cert.minutes)).await?;
     if credits > 0 {
         ledger::append(
             conn,
@@ -424,6 +425,12 @@ pub async fn resolve(
                 if changed.rows_affected == 0 {
                     return Err(AppError::conflict("this dispute was already resolved"));
                 }
+                crate::rankings::totals::hours_changed(
+                    conn,
+                    &cert,
+                    i64::from(minutes) - i64::from(cert.minutes),
+                )
+                .await?;
                 let delta = credits - cert.credits_awarded;
                 if delta != 0 {
                     ledger::append(
