@@ -27,8 +27,10 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 command -v psql >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client; }
 
-BUILD_PHONE_APP=0 cargo build --profile deploy -q -p api
-API="${CARGO_TARGET_DIR:-target}/deploy/api"
+# BENCH_PROFILE=release measures the local build (faster to build; say so beside its figures).
+BENCH_PROFILE=${BENCH_PROFILE:-deploy}
+BUILD_PHONE_APP=0 cargo build --profile "$BENCH_PROFILE" -q -p api
+API="${CARGO_TARGET_DIR:-target}/$BENCH_PROFILE/api"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$PG_DB"
 export REDIS_URL="redis://127.0.0.1:$BENCH_REDIS_PORT"
