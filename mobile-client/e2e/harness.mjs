@@ -1,6 +1,7 @@
 // The e2e harness: builds and starts the REAL api as it is deployed (the release binary with
 // the phone app built into it; fresh temp data dir, seeded demo data), and drives Debian's
 // Chromium through playwright-core with a phone's screen (390×844, touch, 3× pixels).
+import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -165,11 +166,25 @@ export async function newPhone(browser, baseURL, options = {}) {
   })
 }
 
-/** @param {import('playwright-core').Page} page @param {string} name */
+/**
+ * A screenshot of the screen as it is, and one on a small 320×640 phone (`<name>-320.png`),
+ * which must not scroll sideways either; the page then goes back to its own size.
+ * @param {import('playwright-core').Page} page @param {string} name
+ */
 export async function shot(page, name) {
   mkdirSync(resultsDir, { recursive: true })
   await page.waitForTimeout(250)
   await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: false })
+  const size = page.viewportSize()
+  if (!size || size.width <= 320) return
+  await page.setViewportSize({ width: 320, height: 640 })
+  try {
+    await page.waitForTimeout(150)
+    assert.equal(await horizontalOverflow(page), 0, `${name} scrolls sideways on a 320 px phone`)
+    await page.screenshot({ path: join(resultsDir, `${name}-320.png`), fullPage: false })
+  } finally {
+    await page.setViewportSize(size)
+  }
 }
 
 /** @param {import('playwright-core').Page} page @param {string} phone */
