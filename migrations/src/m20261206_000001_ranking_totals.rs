@@ -30,6 +30,15 @@ impl MigrationTrait for Migration {
              ON ranking_totals (board, period, town, total DESC, member DESC)",
         )
         .await?;
+        // Per board, period and town: how many members total more than zero, and their sum,
+        // kept by the same writes, so a page does not count the whole board.
+        db.execute_unprepared(
+            "CREATE TABLE ranking_summaries (\
+             board TEXT NOT NULL, period TEXT NOT NULL, town TEXT NOT NULL, \
+             members BIGINT NOT NULL, total BIGINT NOT NULL, \
+             PRIMARY KEY (board, period, town))",
+        )
+        .await?;
         db.execute_unprepared(
             "CREATE TABLE ranking_totals_state (id INTEGER PRIMARY KEY, built_at TEXT NOT NULL)",
         )
@@ -47,6 +56,8 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         db.execute_unprepared("DROP TABLE IF EXISTS ranking_totals_state")
+            .await?;
+        db.execute_unprepared("DROP TABLE IF EXISTS ranking_summaries")
             .await?;
         db.execute_unprepared("DROP TABLE IF EXISTS ranking_totals")
             .await?;

@@ -42,30 +42,36 @@ fn town_key(spec: &BoardSpec) -> String {
     spec.town.map(|t| t.to_string()).unwrap_or_default()
 }
 
-/// Add `updates` to the totals on `conn` (the write's transaction). Rows go in key order, so
-/// two writes touching the same members lock them in the same order and cannot deadlock.
+type Key = (String, String, String);
+
+/// Add `updates` to the totals on `conn` (the write's transaction), and to each board's
+/// member count and sum. Rows go in key order (totals, then summaries), so two writes touching
+/// the same rows lock them in the same order and cannot deadlock.
 pub(super) async fn add<C: ConnectionTrait>(
     conn: &C,
     updates: &HashMap<BoardSpec, SetUpdate>,
 ) -> Result<(), DbErr> {
-    let mut rows: Vec<(String, String, String, &str, i64)> =
-        updates
-            .iter()
-            .flat_map(|(spec, update)| {
-                update.deltas.iter().filter(|(_, delta)| **delta != 0).map(
-                    move |(member, delta)| {
-                        (
-                            spec.board.to_value(),
-                            spec.period.key().to_owned(),
-                            town_key(spec),
-                            member.as_str(),
-                            *delta,
-                        )
-                    },
-                )
-            })
-            .collect();
+    let mut rows: Vec<(String, String, String, &str, i64)> = updates
+        .iter()
+        .flat_map(|(spec, update)| {
+            update
+                .deltas
+                .iter()
+                .filter(|(_, delta)| **delta != 0)
+                .map(move |(member, delta)| {
+                    (
+                        spec.board.to_value(),
+                        spec.period.key().to_owned(),
+                        town_key(spec),
+                        member.as_str(),
+                        *delta,
+                    )
+                })
+        })
+        .collect();
     rows.sort();
+    // (members, sum) each board gains: a member counts while its total is above zero.
+    let mut summaries: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.get_database_backend());
         sql.push("INSERT INTO ranking_totals (board, period, town, member, total) VALUES ");
@@ -84,7 +90,62 @@ pub(super) async fn add<C: ConnectionTrait>(
         }
         sql.push(
             " ON CONFLICT (board, period, town, member) \
-             DO UPDATE SET total = ranking_totals.total + excluded.total",
+             DO UPDATE SET total = ranking_totals.total + excluded.total \
+             RETURNING board, period, town, member, total",
+        );
+        let deltas: HashMap<(&str, &str, &str, &str), i64> = chunk
+            .iter()
+            .map(|(b, p, t, m, d)| ((b.as_str(), p.as_str(), t.as_str(), *m), *d))
+            .collect();
+        for row in conn.query_all_raw(sql.statement()).await? {
+            let (board, period, town, member): (String, String, String, String) = (
+                row.try_get("", "board")?,
+                row.try_get("", "period")?,
+                row.try_get("", "town")?,
+                row.try_get("", "member")?,
+            );
+            let after: i64 = row.try_get("", "total")?;
+            let delta = deltas
+                .get(&(board.as_str(), period.as_str(), town.as_str(), member.as_str()))
+                .copied()
+                .unwrap_or(0);
+            let before = after - delta;
+            let entry = summaries.entry((board, period, town)).or_default();
+            entry.0 += i64::from(after > 0) - i64::from(before > 0);
+            entry.1 += after.max(0) - before.max(0);
+        }
+    }
+    add_summaries(conn, &summaries).await
+}
+
+async fn add_summaries<C: ConnectionTrait>(
+    conn: &C,
+    summaries: &BTreeMap<Key, (i64, i64)>,
+) -> Result<(), DbErr> {
+    let changed: Vec<_> = summaries
+        .iter()
+        .filter(|(_, (members, total))| *members != 0 || *total != 0)
+        .collect();
+    for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.get_database_backend());
+        sql.push("INSERT INTO ranking_summaries (board, period, town, members, total) VALUES ");
+        for (i, ((board, period, town), (members, total))) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(board.clone())
+                .push(", ")
+                .bind(period.clone())
+                .push(", ")
+                .bind(town.clone())
+                .push(", ")
+                .bind(*members)
+                .push(", ")
+                .bind(*total)
+                .push(")");
+        }
+        sql.push(
+            " ON CONFLICT (board, period, town) DO UPDATE SET \
+             members = ranking_summaries.members + excluded.members, \
+             total = ranking_summaries.total + excluded.total",
         );
         conn.execute_raw(sql.statement()).await?;
     }
@@ -154,6 +215,8 @@ async fn rebuild_if(db: &Db, only_if_unbuilt: bool) -> AppResult<Option<usize>> 
         return Ok(None);
     }
     txn.execute_unprepared("DELETE FROM ranking_totals").await?;
+    txn.execute_unprepared("DELETE FROM ranking_summaries")
+        .await?;
     let mut rows = 0;
     for board in BOARDS {
         let updates = from_ledger(&*txn, board).await?;
@@ -308,16 +371,20 @@ pub async fn page<C: ConnectionTrait>(
         .collect::<AppResult<_>>()?;
     let mut whole = Sql::new(backend);
     whole
-        .push("SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(total), 0) AS BIGINT) AS s");
-    filter(&mut whole, spec);
+        .push("SELECT members, total FROM ranking_summaries WHERE board = ")
+        .bind(spec.board.to_value())
+        .push(" AND period = ")
+        .bind(spec.period.key().to_owned())
+        .push(" AND town = ")
+        .bind(town_key(spec));
     let row = conn
         .query_one_raw(whole.statement())
         .await
         .map_err(read_err)?;
     let (count, sum) = match row {
         Some(row) => (
-            row.try_get::<i64>("", "n").map_err(read_err)?,
-            row.try_get::<i64>("", "s").map_err(read_err)?,
+            row.try_get::<i64>("", "members").map_err(read_err)?,
+            row.try_get::<i64>("", "total").map_err(read_err)?,
         ),
         None => (0, 0),
     };
@@ -386,8 +453,9 @@ pub async fn total_of<C: ConnectionTrait>(
     )
 }
 
-/// Where the totals disagree with sums over the ledger: `(board, period, town, member,
-/// ledger, totals)` for each member whose figures differ (writes while it runs show up too).
+/// Where the totals disagree with sums over the ledger, or a board's kept member count and
+/// sum (`(members)`, `(sum)`) with its totals: `(board, period, town, member, expected,
+/// kept)` for each figure that differs (writes while it runs show up too).
 pub async fn verify(db: &Db) -> AppResult<Vec<(String, String, String, String, i64, i64)>> {
     let mut expected: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
     for board in BOARDS {
@@ -425,6 +493,38 @@ pub async fn verify(db: &Db) -> AppResult<Vec<(String, String, String, String, i
             ),
             row.try_get("", "total").map_err(read_err)?,
         );
+    }
+    // Each board's member count and sum, as the summaries keep them, against the totals.
+    let counted = db
+        .conn
+        .query_all_raw(Statement::from_string(
+            db.backend(),
+            "SELECT board, period, town, CAST(COUNT(*) AS BIGINT) AS members, \
+             CAST(SUM(total) AS BIGINT) AS total FROM ranking_totals WHERE total > 0 \
+             GROUP BY board, period, town",
+        ))
+        .await?;
+    let kept = db
+        .conn
+        .query_all_raw(Statement::from_string(
+            db.backend(),
+            "SELECT board, period, town, members, total FROM ranking_summaries \
+             WHERE members <> 0 OR total <> 0",
+        ))
+        .await?;
+    for (rows, side) in [(counted, &mut expected), (kept, &mut actual)] {
+        for row in rows {
+            let key = |what: &str| -> Result<(String, String, String, String), DbErr> {
+                Ok((
+                    row.try_get("", "board")?,
+                    row.try_get("", "period")?,
+                    row.try_get("", "town")?,
+                    what.to_owned(),
+                ))
+            };
+            side.insert(key("(members)")?, row.try_get("", "members")?);
+            side.insert(key("(sum)")?, row.try_get("", "total")?);
+        }
     }
     let mut differences = Vec::new();
     let keys: std::collections::BTreeSet<_> = expected.keys().chain(actual.keys()).collect();
