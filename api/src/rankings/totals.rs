@@ -51,24 +51,23 @@ pub(super) async fn add<C: ConnectionTrait>(
     conn: &C,
     updates: &HashMap<BoardSpec, SetUpdate>,
 ) -> Result<(), DbErr> {
-    let mut rows: Vec<(String, String, String, &str, i64)> = updates
-        .iter()
-        .flat_map(|(spec, update)| {
-            update
-                .deltas
-                .iter()
-                .filter(|(_, delta)| **delta != 0)
-                .map(move |(member, delta)| {
-                    (
-                        spec.board.to_value(),
-                        spec.period.key().to_owned(),
-                        town_key(spec),
-                        member.as_str(),
-                        *delta,
-                    )
-                })
-        })
-        .collect();
+    let mut rows: Vec<(String, String, String, &str, i64)> =
+        updates
+            .iter()
+            .flat_map(|(spec, update)| {
+                update.deltas.iter().filter(|(_, delta)| **delta != 0).map(
+                    move |(member, delta)| {
+                        (
+                            spec.board.to_value(),
+                            spec.period.key().to_owned(),
+                            town_key(spec),
+                            member.as_str(),
+                            *delta,
+                        )
+                    },
+                )
+            })
+            .collect();
     rows.sort();
     // (members, sum) each board gains: a member counts while its total is above zero.
     let mut summaries: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
@@ -106,7 +105,12 @@ pub(super) async fn add<C: ConnectionTrait>(
             );
             let after: i64 = row.try_get("", "total")?;
             let delta = deltas
-                .get(&(board.as_str(), period.as_str(), town.as_str(), member.as_str()))
+                .get(&(
+                    board.as_str(),
+                    period.as_str(),
+                    town.as_str(),
+                    member.as_str(),
+                ))
                 .copied()
                 .unwrap_or(0);
             let before = after - delta;
