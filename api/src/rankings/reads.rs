@@ -356,24 +356,41 @@ async fn rebuild_set(app: &AppState, spec: &BoardSpec) -> AppResult<()> {
     let Ok(Some(token)) = sets::begin(&app.cache, spec, false).await else {
         return Ok(());
     };
-    let rules = rule_book(&app.db).await?;
-    let attribution = Attribution::load(&app.db.conn, spec.board, rules).await?;
-    let contributions = aggregate::grouped(&app.db.conn, spec, attribution.rules(), &[]).await?;
-    let snapshot_done = Utc::now();
-    let standings = attribution.standings(&contributions, 0);
-    match sets::publish(
+    let (standings, snapshot_done) = summed(app, spec, rule_book(&app.db).await?).await?;
+    publish_set(
         &app.cache.patient(),
         spec,
         &token,
         &standings,
         snapshot_done,
     )
-    .await
-    {
+    .await;
+    Ok(())
+}
+
+/// The whole board summed over the ledger, and when that snapshot was taken.
+async fn summed(
+    app: &AppState,
+    spec: &BoardSpec,
+    rules: RuleBook,
+) -> AppResult<(Vec<Standing>, DateTime<Utc>)> {
+    let attribution = Attribution::load(&app.db.conn, spec.board, rules).await?;
+    let contributions = aggregate::grouped(&app.db.conn, spec, attribution.rules(), &[]).await?;
+    let snapshot_done = Utc::now();
+    Ok((attribution.standings(&contributions, 0), snapshot_done))
+}
+
+async fn publish_set(
+    cache: &crate::cache::Cache,
+    spec: &BoardSpec,
+    token: &str,
+    standings: &[Standing],
+    snapshot_done: DateTime<Utc>,
+) {
+    match sets::publish(cache, spec, token, standings, snapshot_done).await {
         Ok(outcome) => tracing::debug!(?outcome, key = %spec.zset_key(), "set rebuilt on read"),
         Err(e) => tracing::warn!(error = %e, "could not rebuild a ranking set"),
     }
-    Ok(())
 }
 
 /// The page computed from the database (which also rebuilds the set in the background).
@@ -454,19 +471,11 @@ async fn from_database(
     let token = sets::begin(&app.cache, spec, false)
         .await
         .unwrap_or_default();
-    let attribution = Attribution::load(&app.db.conn, spec.board, rules).await?;
-    let contributions = aggregate::grouped(&app.db.conn, spec, attribution.rules(), &[]).await?;
-    let snapshot_done = Utc::now();
-    let standings = attribution.standings(&contributions, 0);
+    let (standings, snapshot_done) = summed(app, spec, rules).await?;
     if let Some(token) = token {
         let (cache, spec, standings) = (app.cache.patient(), spec.clone(), standings.clone());
         tokio::spawn(async move {
-            match sets::publish(&cache, &spec, &token, &standings, snapshot_done).await {
-                Ok(outcome) => {
-                    tracing::debug!(?outcome, key = %spec.zset_key(), "set rebuilt on read")
-                }
-                Err(e) => tracing::warn!(error = %e, "could not rebuild a ranking set"),
-            }
+            publish_set(&cache, &spec, &token, &standings, snapshot_done).await;
         });
     }
     Ok(standings)

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveEnum, ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Statement,
+    ActiveEnum, ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Statement, Value,
 };
 
 use super::{
@@ -74,19 +74,18 @@ pub(super) async fn add<C: ConnectionTrait>(
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.get_database_backend());
         sql.push("INSERT INTO ranking_totals (board, period, town, member, total) VALUES ");
-        for (i, (board, period, town, member, delta)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(board.clone())
-                .push(", ")
-                .bind(period.clone())
-                .push(", ")
-                .bind(town.clone())
-                .push(", ")
-                .bind(member.to_string())
-                .push(", ")
-                .bind(*delta)
-                .push(")");
-        }
+        values(
+            &mut sql,
+            chunk.iter().map(|(board, period, town, member, delta)| {
+                [
+                    board.clone().into(),
+                    period.clone().into(),
+                    town.clone().into(),
+                    member.to_string().into(),
+                    (*delta).into(),
+                ]
+            }),
+        );
         sql.push(
             " ON CONFLICT (board, period, town, member) \
              DO UPDATE SET total = ranking_totals.total + excluded.total \
@@ -122,6 +121,20 @@ pub(super) async fn add<C: ConnectionTrait>(
     add_summaries(conn, &summaries).await
 }
 
+/// `(…), (…)`: one parenthesised row of bound values per item.
+fn values<const N: usize>(sql: &mut Sql, rows: impl Iterator<Item = [Value; N]>) {
+    for (i, row) in rows.enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        for (j, value) in row.into_iter().enumerate() {
+            if j > 0 {
+                sql.push(", ");
+            }
+            sql.bind(value);
+        }
+        sql.push(")");
+    }
+}
+
 async fn add_summaries<C: ConnectionTrait>(
     conn: &C,
     summaries: &BTreeMap<Key, (i64, i64)>,
@@ -133,19 +146,20 @@ async fn add_summaries<C: ConnectionTrait>(
     for chunk in changed.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.get_database_backend());
         sql.push("INSERT INTO ranking_summaries (board, period, town, members, total) VALUES ");
-        for (i, ((board, period, town), (members, total))) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(board.clone())
-                .push(", ")
-                .bind(period.clone())
-                .push(", ")
-                .bind(town.clone())
-                .push(", ")
-                .bind(*members)
-                .push(", ")
-                .bind(*total)
-                .push(")");
-        }
+        values(
+            &mut sql,
+            chunk
+                .iter()
+                .map(|((board, period, town), (members, total))| {
+                    [
+                        board.clone().into(),
+                        period.clone().into(),
+                        town.clone().into(),
+                        (*members).into(),
+                        (*total).into(),
+                    ]
+                }),
+        );
         sql.push(
             " ON CONFLICT (board, period, town) DO UPDATE SET \
              members = ranking_summaries.members + excluded.members, \
