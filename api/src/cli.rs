@@ -240,8 +240,9 @@ async fn connect(settings: &Settings) -> anyhow::Result<Db> {
 /// command is not serving anyone), else an in-process one.
 async fn connect_cache(settings: &Settings) -> anyhow::Result<Cache> {
     Ok(match &settings.redis_url {
-        Some(url) => Cache::redis(
+        Some(url) => Cache::redis_now(
             url,
+            settings.redis_tls_ca()?.as_deref(),
             &settings.redis_key_prefix,
             settings
                 .redis_timeout()

@@ -11,9 +11,16 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
-    /// Redis URL for the shared cache; unset means an in-process cache.
+    /// Redis URL for the shared cache (`redis://`, `rediss://` for TLS, or
+    /// `redis+sentinel://host:port,host:port/service` for the master Sentinel names); unset
+    /// means an in-process cache.
     #[arg(long, env = "REDIS_URL", global = true)]
     pub redis_url: Option<String>,
+
+    /// A PEM file of the certificate authority to trust for a `rediss://` Redis (else the
+    /// system's roots).
+    #[arg(long, env = "REDIS_TLS_CA_FILE", global = true)]
+    pub redis_tls_ca_file: Option<PathBuf>,
 
     /// Prefix for every Redis key, so several deployments (or tests) can share one Redis.
     #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "dt", global = true)]
@@ -303,6 +310,17 @@ impl Settings {
 
     pub fn redis_timeout(&self) -> Duration {
         Duration::from_millis(self.redis_timeout_ms)
+    }
+
+    /// The certificate authority file's contents, when one is configured.
+    pub fn redis_tls_ca(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        self.redis_tls_ca_file
+            .as_ref()
+            .map(|path| {
+                std::fs::read(path)
+                    .map_err(|e| anyhow::anyhow!("REDIS_TLS_CA_FILE {}: {e}", path.display()))
+            })
+            .transpose()
     }
 }
 

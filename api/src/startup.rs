@@ -135,9 +135,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         // Connected on first use: a replica (re)started during a Redis outage serves rankings
         // from the database and picks Redis up when it is back, instead of staying down.
         Some(url) => {
-            let cache =
-                Cache::redis_lazy(url, &settings.redis_key_prefix, settings.redis_timeout())
-                    .context("the Redis URL")?;
+            let cache = Cache::redis_at(
+                url,
+                settings.redis_tls_ca()?.as_deref(),
+                &settings.redis_key_prefix,
+                settings.redis_timeout(),
+            )
+            .context("the Redis URL")?;
             if let Err(error) = cache.ping().await {
                 tracing::warn!(%error, "Redis is unreachable: serving rankings from the database until it is back");
             }

@@ -21,6 +21,7 @@ mod m20261123_000001_partial_indexes_on_sparse_columns;
 mod m20261205_000001_onboarding;
 mod m20261205_000002_volunteer_certificates;
 mod m20261206_000001_ranking_totals;
+mod m20261206_000002_board_version;
 
 /// Applies the migrations in order; `api migrate` and the test harness both drive it.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_onboarding::Migration),
             Box::new(m20261205_000002_volunteer_certificates::Migration),
             Box::new(m20261206_000001_ranking_totals::Migration),
+            Box::new(m20261206_000002_board_version::Migration),
         ]
     }
 }

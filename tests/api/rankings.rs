@@ -707,6 +707,39 @@ async fn with_the_cache_unreachable_the_api_still_answers_from_the_database() {
 }
 
 #[tokio::test]
+async fn with_the_cache_unreachable_answers_are_reused_until_a_write_and_never_after_it() {
+    let app = spawn_app().await;
+    let desk = desk(&app).await;
+    let down = Cache::redis_lazy(
+        "redis://127.0.0.1:1",
+        "down",
+        std::time::Duration::from_millis(200),
+    )
+    .unwrap();
+    let down_areas = Areas::start(&app.state.with_cache(down.clone()));
+    let people = residents(&app, 2).await;
+    desk.resident_gives(&down_areas, &people[0].phone, 12_300)
+        .await;
+    let address = replica(&app, down).await;
+    let first = gql_at(&address, BOARD, residents_all_time(10)).await["leaderboard"].clone();
+    assert_eq!(first["source"], "DATABASE");
+    // Unchanged board: the same answer, kept in process (computed once, at the same instant).
+    let again = gql_at(&address, BOARD, residents_all_time(10)).await["leaderboard"].clone();
+    assert_eq!(again["computedAt"], first["computedAt"], "{again}");
+    // A write on another replica, also without the cache: the next read shows it.
+    desk.resident_gives(&down_areas, &people[1].phone, 45_600)
+        .await;
+    let after = gql_at(&address, BOARD, residents_all_time(10)).await["leaderboard"].clone();
+    assert_ne!(after["computedAt"], first["computedAt"]);
+    assert_eq!(lines(&after, "amount"), residents_board_by_sql(&app).await);
+    assert_eq!(after["entries"][0]["amount"], "456.00", "{after}");
+    // A change of names or rules only (what a withdrawn consent announces) is a new version too.
+    down_areas.boards.changed().await;
+    let renamed = gql_at(&address, BOARD, residents_all_time(10)).await["leaderboard"].clone();
+    assert_ne!(renamed["computedAt"], after["computedAt"]);
+}
+
+#[tokio::test]
 async fn equal_totals_share_a_rank_and_the_next_rank_skips() {
     let app = spawn_app().await;
     let desk = desk(&app).await;

@@ -157,28 +157,18 @@ impl Drop for PrivatePostgres {
 pub struct PrivateRedis {
     child: Child,
     pub port: u16,
+    /// Besides the port: what it was started with (a replica's master, TLS files).
+    extra: Vec<String>,
 }
 
 impl PrivateRedis {
     pub fn start() -> Self {
-        let port = free_port();
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server");
-        let redis = Self { child, port };
-        wait_for_port(port);
-        redis
+        Self::start_with(&[])
+    }
+
+    /// Started with these arguments too (e.g. `--replicaof 127.0.0.1 PORT`).
+    pub fn start_with(extra: &[&str]) -> Self {
+        Self::start_on(free_port(), extra.iter().map(|a| a.to_string()).collect())
     }
 
     pub fn url(&self) -> String {
@@ -192,32 +182,231 @@ impl PrivateRedis {
 
     pub fn restart(&mut self) {
         self.stop();
-        *self = Self::start_on(self.port);
+        *self = Self::start_on(self.port, std::mem::take(&mut self.extra));
     }
 
-    fn start_on(port: u16) -> Self {
+    fn start_on(port: u16, extra: Vec<String>) -> Self {
+        // With TLS on, the plain port is off and the given `--tls-port` is this port.
+        let tls = extra.iter().any(|a| a == "--tls-port");
+        let plain_port = if tls { 0 } else { port };
+        let mut args = vec![
+            "--port".to_owned(),
+            plain_port.to_string(),
+            "--bind".to_owned(),
+            "127.0.0.1".to_owned(),
+            "--save".to_owned(),
+            String::new(),
+            "--appendonly".to_owned(),
+            "no".to_owned(),
+        ];
+        args.extend(extra.iter().cloned());
+        if tls {
+            args.push(port.to_string());
+        }
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(&args)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server");
         wait_for_port(port);
-        Self { child, port }
+        Self { child, port, extra }
+    }
+
+    /// Redis speaking only TLS, with a certificate for 127.0.0.1 from a private authority.
+    pub fn start_tls(certs: &TestCertificates) -> Self {
+        let files = [
+            ("--tls-cert-file", &certs.server_cert),
+            ("--tls-key-file", &certs.server_key),
+            ("--tls-ca-cert-file", &certs.ca_cert),
+        ];
+        let mut extra: Vec<String> = files
+            .iter()
+            .flat_map(|(flag, path)| [flag.to_string(), path.display().to_string()])
+            .collect();
+        extra.extend(["--tls-auth-clients".to_owned(), "no".to_owned()]);
+        // The port goes last (see start_on).
+        extra.push("--tls-port".to_owned());
+        Self::start_on(free_port(), extra)
     }
 }
 
 impl Drop for PrivateRedis {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A private certificate authority and a server certificate it signed for 127.0.0.1, made
+/// with the machine's `openssl`.
+pub struct TestCertificates {
+    _dir: tempfile::TempDir,
+    pub ca_cert: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+}
+
+impl TestCertificates {
+    pub fn make() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("openssl");
+            assert!(out.status.success(), "openssl {args:?}: {out:?}");
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=dongtou test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(at("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.crt",
+        ]);
+        Self {
+            ca_cert: at("ca.crt"),
+            server_cert: at("server.crt"),
+            server_key: at("server.key"),
+            _dir: dir,
+        }
+    }
+}
+
+/// A master, its replica and three sentinels watching them as service `dongtou` (quorum 2,
+/// a master unanswered for 1 s is down).
+pub struct SentinelGroup {
+    pub master: PrivateRedis,
+    pub replica: PrivateRedis,
+    sentinels: Vec<Child>,
+    sentinel_ports: Vec<u16>,
+    _dir: tempfile::TempDir,
+}
+
+impl SentinelGroup {
+    pub fn start() -> Self {
+        let master = PrivateRedis::start();
+        let replica =
+            PrivateRedis::start_with(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
+        let dir = tempfile::tempdir().unwrap();
+        let mut sentinels = Vec::new();
+        let mut sentinel_ports = Vec::new();
+        for i in 0..3 {
+            let port = free_port();
+            // Sentinel rewrites its configuration file, so each gets its own.
+            let conf = dir.path().join(format!("sentinel-{i}.conf"));
+            std::fs::write(
+                &conf,
+                format!(
+                    "port {port}\nbind 127.0.0.1\n\
+                     sentinel monitor dongtou 127.0.0.1 {} 2\n\
+                     sentinel down-after-milliseconds dongtou 1000\n\
+                     sentinel failover-timeout dongtou 5000\n\
+                     sentinel parallel-syncs dongtou 1\n",
+                    master.port
+                ),
+            )
+            .unwrap();
+            let child = Command::new("redis-server")
+                .arg(&conf)
+                .arg("--sentinel")
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server --sentinel");
+            wait_for_port(port);
+            sentinels.push(child);
+            sentinel_ports.push(port);
+        }
+        Self {
+            master,
+            replica,
+            sentinels,
+            sentinel_ports,
+            _dir: dir,
+        }
+    }
+
+    /// The URL the API is given.
+    pub fn url(&self) -> String {
+        let hosts: Vec<String> = self
+            .sentinel_ports
+            .iter()
+            .map(|p| format!("127.0.0.1:{p}"))
+            .collect();
+        format!("redis+sentinel://{}/dongtou", hosts.join(","))
+    }
+
+    /// The port of the server the first sentinel calls master now.
+    pub fn master_port(&self) -> u16 {
+        Self::master_port_at(&self.url())
+    }
+
+    /// The same, given the group's URL (from another thread).
+    pub fn master_port_at(url: &str) -> u16 {
+        let first = url
+            .trim_start_matches("redis+sentinel://")
+            .split([',', '/'])
+            .next()
+            .and_then(|host| host.rsplit_once(':'))
+            .map(|(_, port)| port.to_owned())
+            .unwrap_or_default();
+        let out = Command::new("redis-cli")
+            .args(["-p", &first])
+            .args(["SENTINEL", "get-master-addr-by-name", "dongtou"])
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SentinelGroup {
+    fn drop(&mut self) {
+        for child in &mut self.sentinels {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

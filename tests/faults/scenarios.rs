@@ -848,3 +848,234 @@ async fn next_message(ws: &mut Socket) -> serde_json::Value {
         }
     }
 }
+
+async fn readiness(api: &ApiProcess) -> serde_json::Value {
+    reqwest::get(format!("{}/readyz", api.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The board until it answers from the cache (the API has taken the cache up).
+async fn until_cached(api: &ApiProcess, within: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let v = api.gql(None, BOARD, json!({})).await.unwrap();
+        assert!(v["errors"].is_null(), "{v}");
+        if v["data"]["leaderboard"]["source"] == "CACHE" {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "the board never came from the cache: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// `api leaderboard verify` until the sets equal the database.
+async fn until_verified(database_url: &str, env: &[(&str, &str)], within: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let out = api_command(database_url, None)
+            .envs(env.iter().copied())
+            .args(["leaderboard", "verify"])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "the sets never matched the database: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test]
+async fn redis_over_tls_carries_the_cache_and_an_unknown_authority_is_refused() {
+    if !available() {
+        return;
+    }
+    let pg = PrivatePostgres::start();
+    let certs = TestCertificates::make();
+    let redis = PrivateRedis::start_tls(&certs);
+    let url = seeded(&pg).await;
+    let redis_url = format!("rediss://127.0.0.1:{}", redis.port);
+    let ca = certs.ca_cert.display().to_string();
+    let with_ca = [
+        ("REDIS_URL", redis_url.as_str()),
+        ("REDIS_TLS_CA_FILE", ca.as_str()),
+    ];
+
+    let api = ApiProcess::start_with(&url, None, &with_ca).await;
+    assert_eq!(readiness(&api).await["cache"], "up");
+    let staff = api.login("13900000001").await;
+    let project = federation_project(&api, &staff).await;
+    let v = api
+        .gql(
+            Some(&staff),
+            RECORD,
+            json!({ "i": donation(&project, "TLS-0001") }),
+        )
+        .await
+        .unwrap();
+    assert!(v["errors"].is_null(), "{v}");
+    let rebuilt = api_command(&url, None)
+        .envs(with_ca)
+        .args(["leaderboard", "rebuild"])
+        .output()
+        .unwrap();
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+    until_cached(&api, Duration::from_secs(10)).await;
+    until_verified(&url, &with_ca, Duration::from_secs(10)).await;
+
+    // The keys are on the TLS server: read them back over TLS with the same authority.
+    let keys = std::process::Command::new("redis-cli")
+        .args([
+            "--tls",
+            "--cacert",
+            &ca,
+            "-p",
+            &redis.port.to_string(),
+            "DBSIZE",
+        ])
+        .output()
+        .unwrap();
+    let keys: u64 = String::from_utf8_lossy(&keys.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert!(keys > 0, "nothing was written to the TLS Redis");
+
+    // Without the authority the certificate is not trusted: no cache, the board from the
+    // database, and the service still ready.
+    let untrusting = ApiProcess::start_with(&url, None, &[("REDIS_URL", redis_url.as_str())]).await;
+    let ready = readiness(&untrusting).await;
+    assert_eq!(ready["cache"], "down", "{ready}");
+    let v = untrusting.gql(None, BOARD, json!({})).await.unwrap();
+    assert_eq!(v["data"]["leaderboard"]["source"], "DATABASE", "{v}");
+    println!(
+        "TLS: cache up over rediss:// with the private authority ({keys} keys written); refused without it, the board then from the database"
+    );
+}
+
+#[tokio::test]
+async fn a_sentinel_failover_mid_load_loses_nothing_and_the_boards_follow_the_new_master() {
+    if !available() {
+        return;
+    }
+    let pg = PrivatePostgres::start();
+    let mut group = SentinelGroup::start();
+    let url = seeded(&pg).await;
+    let sentinel_url = group.url();
+    let via_sentinels = [("REDIS_URL", sentinel_url.as_str())];
+    let api = ApiProcess::start_with(
+        &url,
+        None,
+        &[
+            ("REDIS_URL", sentinel_url.as_str()),
+            ("RANKING_RECONCILE_SECS", "1"),
+        ],
+    )
+    .await;
+    let staff = api.login("13900000001").await;
+    let resident = api.login("13800000001").await;
+    let project = federation_project(&api, &staff).await;
+    let rebuilt = api_command(&url, None)
+        .envs(via_sentinels)
+        .args(["leaderboard", "rebuild"])
+        .output()
+        .unwrap();
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+    assert_eq!(group.master_port(), group.master.port);
+
+    let before = mixed_load(
+        &api,
+        &staff,
+        &resident,
+        &project,
+        "up",
+        Duration::from_secs(3),
+    )
+    .await;
+    // The master dies mid-load; the sentinels promote the replica.
+    group.master.stop();
+    let killed = std::time::Instant::now();
+    let sentinels = group.url();
+    let replica_port = group.replica.port;
+    // When the sentinels named the replica master, watched beside the load.
+    let promotion = tokio::task::spawn_blocking(move || {
+        while SentinelGroup::master_port_at(&sentinels) != replica_port {
+            assert!(
+                killed.elapsed() < Duration::from_secs(30),
+                "the sentinels never promoted the replica"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        killed.elapsed()
+    });
+    let during = mixed_load(
+        &api,
+        &staff,
+        &resident,
+        &project,
+        "failover",
+        Duration::from_secs(6),
+    )
+    .await;
+    let promoted = promotion.await.unwrap();
+    // The old master returns (empty, as a master); the sentinels turn it into a replica. The
+    // API must stay with the new master.
+    group.master.restart();
+    let after = mixed_load(
+        &api,
+        &staff,
+        &resident,
+        &project,
+        "after",
+        Duration::from_secs(4),
+    )
+    .await;
+    for (name, seen) in [("up", &before), ("failover", &during), ("after", &after)] {
+        assert!(seen.errors.is_empty(), "{name}: {:?}", seen.errors);
+        println!(
+            "sentinel {name}: {} writes acknowledged, {} board reads from the cache, {} from the database, 0 errors",
+            seen.writes_acknowledged, seen.reads_from_cache, seen.reads_from_database
+        );
+    }
+    assert!(before.reads_from_cache > 0, "the board was cached before");
+    let back = until_cached(&api, Duration::from_secs(30)).await;
+    let healed = until_verified(&url, &via_sentinels, Duration::from_secs(60)).await;
+    assert_eq!(readiness(&api).await["cache"], "up");
+
+    let acknowledged =
+        before.writes_acknowledged + during.writes_acknowledged + after.writes_acknowledged;
+    let stored = pg.psql(
+        "dongtou",
+        "SELECT COUNT(*) FROM donations WHERE receipt_no LIKE 'REDIS-%'",
+    );
+    assert_eq!(stored, acknowledged.to_string());
+    api_run(&url, &["verify", "ledger"]);
+    // The sets live on the new master: it holds the keys, and the board's upkeep writes there.
+    let keys = std::process::Command::new("redis-cli")
+        .args(["-p", &group.replica.port.to_string(), "DBSIZE"])
+        .output()
+        .unwrap();
+    let keys: u64 = String::from_utf8_lossy(&keys.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert!(keys > 0, "the new master holds no keys");
+    println!(
+        "sentinel failover: replica promoted {:.1} s after the master died; {acknowledged} donations acknowledged and stored; board from the cache again {:.1} s after the failover phase; sets equal to the database {:.1} s later",
+        promoted.as_secs_f64(),
+        back.as_secs_f64(),
+        healed.as_secs_f64()
+    );
+}

@@ -24,11 +24,21 @@ const COOL_DOWN: Duration = Duration::from_secs(1);
 
 /// Redis, connected on first use; the connection manager then reconnects by itself.
 struct RedisBackend {
-    client: redis::Client,
+    target: Target,
     config: redis::aio::ConnectionManagerConfig,
-    manager: tokio::sync::OnceCell<ConnectionManager>,
+    /// The live connection. Under Sentinel it is dropped when the master may have changed, so
+    /// the next call asks the sentinels again.
+    manager: std::sync::RwLock<Option<ConnectionManager>>,
+    /// One connect at a time, so a burst of calls after an outage opens one connection.
+    connecting: tokio::sync::Mutex<()>,
     /// Unix ms until which calls fail at once (0: Redis answered last time).
     failing_until_ms: std::sync::atomic::AtomicI64,
+}
+
+/// Where Redis is: one address, or whichever server the sentinels name master of a service.
+enum Target {
+    Direct(redis::Client),
+    Sentinel(tokio::sync::Mutex<redis::sentinel::SentinelClient>),
 }
 
 impl RedisBackend {
@@ -43,6 +53,30 @@ impl RedisBackend {
         self.failing_until_ms
             .store(until, std::sync::atomic::Ordering::Relaxed);
     }
+
+    /// A client for the server to talk to now (under Sentinel, the current master).
+    async fn client(&self) -> redis::RedisResult<redis::Client> {
+        match &self.target {
+            Target::Direct(client) => Ok(client.clone()),
+            Target::Sentinel(sentinel) => sentinel.lock().await.async_get_client().await,
+        }
+    }
+
+    /// After this error, may another server be master now? Then forget the connection: the
+    /// manager would otherwise keep reconnecting to the old address (dead, or a replica since).
+    fn after_error(&self, e: &CacheError) {
+        if matches!(self.target, Target::Sentinel(_)) && (is_outage(e) || is_demoted(e)) {
+            *self.manager.write().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+    }
+}
+
+/// A server that answers, but is no longer (or not yet) the master.
+fn is_demoted(e: &CacheError) -> bool {
+    matches!(e, CacheError::Unavailable(e) if matches!(
+        e.kind(),
+        redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly | redis::ServerErrorKind::MasterDown)
+    ))
 }
 
 /// Whether an error says Redis itself is gone or stuck (not a bad command or reply).
@@ -58,6 +92,58 @@ fn is_outage(e: &CacheError) -> bool {
         }
         CacheError::Reply(_) | CacheError::CoolingDown => false,
     }
+}
+
+/// Where a Redis URL points; see [`Cache::redis_at`].
+fn target(url: &str, tls_ca_pem: Option<&[u8]>) -> Result<Target, CacheError> {
+    let invalid = |why: &str| {
+        CacheError::Unavailable(redis::RedisError::from((
+            redis::ErrorKind::InvalidClientConfig,
+            "invalid Redis URL",
+            why.to_owned(),
+        )))
+    };
+    if let Some(rest) = url.strip_prefix("redis+sentinel://") {
+        if tls_ca_pem.is_some() {
+            return Err(invalid("TLS is not supported together with Sentinel"));
+        }
+        if rest.contains('@') {
+            return Err(invalid("passwords in a Sentinel URL are not supported"));
+        }
+        let (hosts, service) = rest
+            .split_once('/')
+            .filter(|(_, service)| !service.is_empty())
+            .ok_or_else(|| {
+                invalid("name the service: redis+sentinel://host:port,host:port/name")
+            })?;
+        let sentinels = hosts
+            .split(',')
+            .map(|host| {
+                let (name, port) = host.rsplit_once(':').unwrap_or((host, "26379"));
+                let port = port
+                    .parse()
+                    .map_err(|_| invalid("a sentinel's port is not a number"))?;
+                Ok(redis::ConnectionAddr::Tcp(name.to_owned(), port))
+            })
+            .collect::<Result<Vec<_>, CacheError>>()?;
+        let client = redis::sentinel::SentinelClientBuilder::new(
+            sentinels,
+            service,
+            redis::sentinel::SentinelServerType::Master,
+        )?
+        .build()?;
+        return Ok(Target::Sentinel(tokio::sync::Mutex::new(client)));
+    }
+    Ok(Target::Direct(match tls_ca_pem {
+        Some(pem) => redis::Client::build_with_tls(
+            url,
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.to_vec()),
+            },
+        )?,
+        None => redis::Client::open(url)?,
+    }))
 }
 
 #[derive(Clone)]
@@ -222,18 +308,30 @@ impl Cache {
     }
 
     /// A Redis cache that connects on first use, so a Redis that is down at start (or never
-    /// there) only makes calls fail, each within `timeout`.
+    /// there) only makes calls fail, each within `timeout`. See [`Cache::redis_at`].
     pub fn redis_lazy(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
-        let client = redis::Client::open(url)?;
+        Self::redis_at(url, None, prefix, timeout)
+    }
+
+    /// The same, for any of these URLs: `redis://host:port/db`; `rediss://…` over TLS,
+    /// trusting the system's roots or `tls_ca_pem`; `redis+sentinel://host:port,host:port/name`
+    /// for the master the sentinels name for service `name`, followed through failovers.
+    pub fn redis_at(
+        url: &str,
+        tls_ca_pem: Option<&[u8]>,
+        prefix: &str,
+        timeout: Duration,
+    ) -> Result<Self, CacheError> {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout.max(Duration::from_millis(500))))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
         Ok(Self {
             backend: Backend::Redis(Arc::new(RedisBackend {
-                client,
+                target: target(url, tls_ca_pem)?,
                 config,
-                manager: tokio::sync::OnceCell::new(),
+                manager: std::sync::RwLock::new(None),
+                connecting: tokio::sync::Mutex::new(()),
                 failing_until_ms: std::sync::atomic::AtomicI64::new(0),
             })),
             prefix: prefix.into(),
@@ -254,7 +352,17 @@ impl Cache {
 
     /// Connect to Redis now. The connection manager reconnects by itself after Redis restarts.
     pub async fn redis(url: &str, prefix: &str, timeout: Duration) -> Result<Self, CacheError> {
-        let cache = Self::redis_lazy(url, prefix, timeout)?;
+        Self::redis_now(url, None, prefix, timeout).await
+    }
+
+    /// [`Cache::redis_at`], connected now.
+    pub async fn redis_now(
+        url: &str,
+        tls_ca_pem: Option<&[u8]>,
+        prefix: &str,
+        timeout: Duration,
+    ) -> Result<Self, CacheError> {
+        let cache = Self::redis_at(url, tls_ca_pem, prefix, timeout)?;
         if let Backend::Redis(backend) = &cache.backend {
             cache
                 .connection(backend, timeout.max(Duration::from_secs(2)))
@@ -268,22 +376,32 @@ impl Cache {
         backend: &RedisBackend,
         wait: Duration,
     ) -> Result<ConnectionManager, CacheError> {
-        let manager = backend
-            .manager
-            .get_or_try_init(|| async {
-                tokio::time::timeout(
-                    wait,
-                    ConnectionManager::new_with_config(
-                        backend.client.clone(),
-                        backend.config.clone(),
-                    ),
-                )
-                .await
-                .map_err(|_| CacheError::Timeout)?
-                .map_err(CacheError::from)
-            })
-            .await?;
-        Ok(manager.clone())
+        let current = || {
+            backend
+                .manager
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+        };
+        if let Some(manager) = current() {
+            return Ok(manager);
+        }
+        let _one_at_a_time = tokio::time::timeout(wait, backend.connecting.lock())
+            .await
+            .map_err(|_| CacheError::Timeout)?;
+        if let Some(manager) = current() {
+            return Ok(manager);
+        }
+        let connect = async {
+            let client = backend.client().await?;
+            ConnectionManager::new_with_config(client, backend.config.clone()).await
+        };
+        let manager = tokio::time::timeout(wait, connect)
+            .await
+            .map_err(|_| CacheError::Timeout)?
+            .map_err(CacheError::from)?;
+        *backend.manager.write().unwrap_or_else(|p| p.into_inner()) = Some(manager.clone());
+        Ok(manager)
     }
 
     /// The Redis connection for one call, or `None` for the in-process store.
@@ -300,6 +418,7 @@ impl Cache {
                         if !self.patient && is_outage(&e) {
                             backend.trip();
                         }
+                        backend.after_error(&e);
                         Err(e)
                     }
                 }
@@ -311,6 +430,14 @@ impl Cache {
         match &self.backend {
             Backend::Memory(store) => Some(store),
             Backend::Redis(_) => None,
+        }
+    }
+
+    /// Whether Redis failed moments ago, so calls fail at once (never on the in-process store).
+    pub fn cooling_down(&self) -> bool {
+        match &self.backend {
+            Backend::Redis(backend) => !self.patient && backend.cooling_down(),
+            Backend::Memory(_) => false,
         }
     }
 
@@ -338,11 +465,11 @@ impl Cache {
             Ok(result) => result.map_err(CacheError::from),
             Err(_) => Err(CacheError::Timeout),
         };
-        if let (Err(e), Backend::Redis(backend)) = (&result, &self.backend)
-            && !self.patient
-            && is_outage(e)
-        {
-            backend.trip();
+        if let (Err(e), Backend::Redis(backend)) = (&result, &self.backend) {
+            if !self.patient && is_outage(e) {
+                backend.trip();
+            }
+            backend.after_error(e);
         }
         result
     }
@@ -742,10 +869,9 @@ impl Cache {
         let Backend::Redis(backend) = &self.backend else {
             return Ok(None);
         };
-        let client = &backend.client;
         let channel = self.key(channel);
         let connect = async {
-            let mut pubsub = client.get_async_pubsub().await?;
+            let mut pubsub = backend.client().await?.get_async_pubsub().await?;
             pubsub.subscribe(&channel).await?;
             Ok(pubsub.into_on_message())
         };
@@ -799,6 +925,36 @@ mod tests {
         assert_eq!(cache.zcard("z").await.unwrap(), 2);
         cache.del_many(&["z".to_owned()]).await.unwrap();
         assert_eq!(cache.zcard("z").await.unwrap(), 0);
+    }
+
+    #[test]
+    fn redis_urls_are_read_or_refused_with_the_reason() {
+        let url = "redis+sentinel://127.0.0.1:26379,10.0.0.2:26380/dongtou";
+        assert!(matches!(target(url, None), Ok(Target::Sentinel(_))));
+        assert!(matches!(
+            target("redis://127.0.0.1:6379", None),
+            Ok(Target::Direct(_))
+        ));
+        assert!(matches!(
+            target("rediss://127.0.0.1:6380", None),
+            Ok(Target::Direct(_))
+        ));
+        for (url, why) in [
+            ("redis+sentinel://127.0.0.1:26379", "name the service"),
+            ("redis+sentinel://127.0.0.1:26379/", "name the service"),
+            ("redis+sentinel://127.0.0.1:x/dongtou", "port"),
+            ("redis+sentinel://:secret@127.0.0.1:26379/dongtou", "passwords"),
+        ] {
+            let Err(e) = target(url, None) else {
+                panic!("{url} was accepted")
+            };
+            assert!(e.to_string().contains(why), "{url}: {e}");
+        }
+        let Err(e) = target(url, Some(b"pem")) else {
+            panic!("Sentinel with TLS was accepted")
+        };
+        assert!(e.to_string().contains("TLS"), "{e}");
+        assert!(target("rediss+sentinel://127.0.0.1:26379/dongtou", None).is_err());
     }
 
     #[tokio::test]

@@ -156,7 +156,7 @@ async fn feed(state: FeedState, headers: HeaderMap, format: Format) -> Response 
     };
     let body = match state
         .responses
-        .lookup_key(&state.app.cache, cache_key.to_owned())
+        .lookup_key(&state.app.db, &state.app.cache, cache_key.to_owned())
         .await
     {
         Lookup::Hit(body) => body,

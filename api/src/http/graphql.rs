@@ -44,7 +44,9 @@ pub async fn graphql(
     let auth = state.authenticate(&headers).await;
     // Public board reads are answered from the response cache while the board is unchanged;
     // a cached body was accepted under the same limits when it was first executed.
-    let lookup = response_cache.lookup_body(&state.cache, &auth, &body).await;
+    let lookup = response_cache
+        .lookup_body(&state.db, &state.cache, &auth, &body)
+        .await;
     if let Lookup::Hit(body) = lookup {
         metrics::counter!("graphql_response_cache_hits_total").increment(1);
         return crate::rankings::response_cache::json(body);

@@ -69,6 +69,9 @@ pub struct Boards {
     db: Db,
     cache: Cache,
     upkeep: Upkeep,
+    /// Seen built once: the running totals never become unbuilt again (a rebuild replaces
+    /// them under a lock), so later reads skip asking.
+    totals_built: Arc<AtomicBool>,
 }
 
 /// Read before a write's transaction; hand it the committed rows afterwards.
@@ -80,7 +83,22 @@ pub struct BoardWrite {
 
 impl Boards {
     pub fn new(db: Db, cache: Cache, upkeep: Upkeep) -> Self {
-        Self { db, cache, upkeep }
+        Self {
+            db,
+            cache,
+            upkeep,
+            totals_built: Arc::default(),
+        }
+    }
+
+    /// Whether the running totals are built, asked of the database until the answer is yes.
+    pub(super) async fn totals_built(&self) -> AppResult<bool> {
+        if self.totals_built.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let built = super::totals::built(&self.db.conn).await?;
+        self.totals_built.store(built, Ordering::Relaxed);
+        Ok(built)
     }
 
     /// The same boards on another cache (background work's patient handle, a test's
@@ -131,6 +149,9 @@ impl Boards {
 
     /// Give every board a new version (a write changed names or rules, not totals).
     pub async fn changed(&self) {
+        if let Err(e) = super::totals::bump_board_version(&self.db.conn).await {
+            tracing::warn!(error = %e, "could not raise the board version in the database");
+        }
         if let Err(e) = sets::bump_version(&self.cache).await {
             tracing::warn!(error = %e, "could not bump the board version; retrying in the background");
             sets::invalidate_later(self.cache.clone(), self.upkeep.clone(), Vec::new());

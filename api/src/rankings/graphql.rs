@@ -334,7 +334,15 @@ impl RankingsQuery {
         .await?;
         let viewer = auth(ctx).viewer().ok();
         Ok(Leaderboard(
-            reads::leaderboard(st, viewer, spec, page.limit as usize, offset as usize).await?,
+            reads::leaderboard(
+                st,
+                handle::<Boards>(ctx),
+                viewer,
+                spec,
+                page.limit as usize,
+                offset as usize,
+            )
+            .await?,
         ))
     }
 

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
+    Boards,
     aggregate::{self, Attribution},
     model::{
         ANONYMOUS_NAME, BoardSpec, Member, PeriodKey, RuleBook, Standing, competition_ranks,
@@ -164,9 +165,10 @@ struct Window {
 
 /// The board for `spec`: `first` entries from position `offset` (0 = the top), totals, and the
 /// viewer's own rank. Equal totals share a rank across pages too.
-#[tracing::instrument(skip(app, viewer), fields(board = ?spec.board, period = spec.period.key()))]
+#[tracing::instrument(skip(app, boards, viewer), fields(board = ?spec.board, period = spec.period.key()))]
 pub async fn leaderboard(
     app: &AppState,
+    boards: &Boards,
     viewer: Option<&Viewer>,
     spec: BoardSpec,
     first: usize,
@@ -182,7 +184,7 @@ pub async fn leaderboard(
     let own_keys: Vec<String> = own.iter().map(Member::encode).collect();
     let window = match from_cache(app, &spec, offset, first, &own_keys).await {
         Some(window) => window,
-        None => match from_totals_window(app, &spec, offset, first, &own_keys).await? {
+        None => match from_totals_window(app, boards, &spec, offset, first, &own_keys).await? {
             Some(window) => window,
             None => from_database_window(app, &spec, rules, offset, first, &own_keys).await?,
         },
@@ -304,13 +306,14 @@ async fn from_cache(
 /// however long the ledger. The set, if the cache can take it, is rebuilt in the background.
 async fn from_totals_window(
     app: &AppState,
+    boards: &Boards,
     spec: &BoardSpec,
     offset: usize,
     first: usize,
     own_keys: &[String],
 ) -> AppResult<Option<Window>> {
     let conn = &app.db.conn;
-    if !totals::built(conn).await? {
+    if !boards.totals_built().await? {
         return Ok(None);
     }
     let page = totals::page(conn, spec, offset, first + 1).await?;
@@ -330,15 +333,18 @@ async fn from_totals_window(
             }
         })
     };
-    let (app, spec_to_build) = (app.clone(), spec.clone());
-    tokio::spawn(async move {
-        if let Err(e) = rebuild_set(&app, &spec_to_build).await {
-            tracing::debug!(
-                error = e.message(),
-                "could not rebuild a ranking set on read"
-            );
-        }
-    });
+    // While the cache is known to be down, a rebuild could not claim the set anyway.
+    if !app.cache.cooling_down() {
+        let (app, spec_to_build) = (app.clone(), spec.clone());
+        tokio::spawn(async move {
+            if let Err(e) = rebuild_set(&app, &spec_to_build).await {
+                tracing::debug!(
+                    error = e.message(),
+                    "could not rebuild a ranking set on read"
+                );
+            }
+        });
+    }
     Ok(Some(Window {
         top: page.top,
         count: page.count,

@@ -1,8 +1,7 @@
 //! Whole responses to public, cacheable reads (the board, editions, the feed), kept in process
-//! and keyed by the request and the board version stored in the shared cache. Every write
-//! gives the board a new version before it is acknowledged, so a response computed before a
-//! write is never served after it, on any replica. Without a reachable cache nothing is
-//! served from here.
+//! and keyed by the request and the board version: the database's, which every write raises
+//! before it is acknowledged, joined with the shared cache's when it answers. A response
+//! computed before a write is never served after it, on any replica, with or without Redis.
 
 use std::{
     collections::HashMap,
@@ -18,7 +17,7 @@ use axum::{
 };
 
 use super::sets;
-use crate::{auth::Auth, cache::Cache};
+use crate::{auth::Auth, cache::Cache, db::Db};
 
 /// Root fields whose answers depend only on public data (and, for `myRank`, on the viewer,
 /// who is part of the key). `verifyRankingEdition` is left out on purpose: it exists to
@@ -173,7 +172,7 @@ impl ResponseCache {
 
     /// Look a GraphQL request up by its raw body, before parsing it: a hit costs one read of
     /// the version from the shared cache and a map lookup, nothing else.
-    pub async fn lookup_body(&self, cache: &Cache, auth: &Auth, body: &[u8]) -> Lookup {
+    pub async fn lookup_body(&self, db: &Db, cache: &Cache, auth: &Auth, body: &[u8]) -> Lookup {
         if body.len() > MAX_CACHEABLE_BODY {
             return Lookup::Bypass;
         }
@@ -188,11 +187,11 @@ impl ResponseCache {
         if !known && !self.cacheable(&body) {
             return Lookup::Bypass;
         }
-        self.lookup_key(cache, key).await
+        self.lookup_key(db, cache, key).await
     }
 
     /// The board version as read by a cache read that started after this call.
-    async fn version(&self, cache: &Cache) -> Option<String> {
+    async fn version(&self, db: &Db, cache: &Cache) -> Option<String> {
         let target = {
             let mut state = self.inner.fence.state.lock().expect("fence lock");
             if state.running {
@@ -201,8 +200,8 @@ impl ResponseCache {
             } else {
                 state.running = true;
                 state.started += 1;
-                let (inner, cache) = (self.inner.clone(), cache.clone());
-                tokio::spawn(async move { read_versions(inner, cache).await });
+                let (inner, db, cache) = (self.inner.clone(), db.clone(), cache.clone());
+                tokio::spawn(async move { read_versions(inner, db, cache).await });
                 state.started
             }
         };
@@ -228,8 +227,8 @@ impl ResponseCache {
     }
 
     /// Look up any response by its key (the feed uses its own keys).
-    pub async fn lookup_key(&self, cache: &Cache, key: String) -> Lookup {
-        let Some(version) = self.version(cache).await else {
+    pub async fn lookup_key(&self, db: &Db, cache: &Cache, key: String) -> Lookup {
+        let Some(version) = self.version(db, cache).await else {
             return Lookup::Bypass;
         };
         if let Some(stored) = self
@@ -284,11 +283,26 @@ impl ResponseCache {
     }
 }
 
+/// The version an answer is kept under: the database's board version, which every write
+/// raises before it is acknowledged, with the shared cache's when it answers (raised also when
+/// the sets are rebuilt). Without the database nothing is kept.
+async fn current_version(db: &Db, cache: &Cache) -> Option<String> {
+    let (in_db, in_cache) = tokio::join!(super::totals::board_version(&db.conn), async {
+        if cache.cooling_down() {
+            None
+        } else {
+            sets::version(cache).await
+        }
+    });
+    let in_db = in_db.ok()?;
+    Some(format!("{in_db}/{}", in_cache.as_deref().unwrap_or("-")))
+}
+
 /// Read the version until no request is waiting for a newer read.
-async fn read_versions(inner: Arc<Inner>, cache: Cache) {
+async fn read_versions(inner: Arc<Inner>, db: Db, cache: Cache) {
     loop {
         let number = inner.fence.state.lock().expect("fence lock").started;
-        let version = sets::version(&cache).await;
+        let version = current_version(&db, &cache).await;
         inner.fence.done.send_replace((number, version));
         let mut state = inner.fence.state.lock().expect("fence lock");
         if state.again {

@@ -118,7 +118,36 @@ pub(super) async fn add<C: ConnectionTrait>(
             entry.1 += after.max(0) - before.max(0);
         }
     }
-    add_summaries(conn, &summaries).await
+    add_summaries(conn, &summaries).await?;
+    if !rows.is_empty() {
+        bump_board_version(conn).await?;
+    }
+    Ok(())
+}
+
+/// Raise the board version (see the `board_version` migration): on a write's transaction, or
+/// after a commit and before the write is acknowledged.
+pub async fn bump_board_version<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_string(
+        conn.get_database_backend(),
+        "UPDATE board_version SET version = version + 1 WHERE id = 1",
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The board version now.
+pub async fn board_version<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT version FROM board_version WHERE id = 1",
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("", "version")?,
+        None => 0,
+    })
 }
 
 /// `(…), (…)`: one parenthesised row of bound values per item.
@@ -241,6 +270,7 @@ async fn rebuild_if(db: &Db, only_if_unbuilt: bool) -> AppResult<Option<usize>> 
         rows += updates.values().map(|u| u.deltas.len()).sum::<usize>();
         add(&*txn, &updates).await?;
     }
+    bump_board_version(&*txn).await?;
     let mut mark = Sql::new(db.backend());
     mark.push("INSERT INTO ranking_totals_state (id, built_at) VALUES (1, ")
         .bind(Utc::now().to_rfc3339())
@@ -406,9 +436,10 @@ pub async fn page<C: ConnectionTrait>(
         ),
         None => (0, 0),
     };
+    // Nobody is above the top of the board.
     let above = match top.first() {
-        Some(first) => count_above(conn, spec, first.total).await?,
-        None => 0,
+        Some(first) if offset > 0 => count_above(conn, spec, first.total).await?,
+        _ => 0,
     };
     Ok(TotalsPage {
         top,
