@@ -161,4 +161,29 @@ impl Db {
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
+
+    /// Whether every pooled connection is open and serving a request: the database answered
+    /// them, it is only busy (a ping would wait its turn for a connection).
+    pub fn pool_saturated(&self) -> bool {
+        let (size, idle, max) = match self.backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            _ => return false,
+        };
+        size >= max && idle == 0
+    }
 }

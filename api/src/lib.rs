@@ -1,4 +1,7 @@
 //! 洞头慈善共富: the GraphQL backbone of Dongtou district's charity programme.
+// The schema merges every area's root type; proving its resolver future `Send` nests deeper
+// than the default limit allows.
+#![recursion_limit = "256"]
 
 pub mod accounts;
 pub mod audit;

@@ -1070,3 +1070,77 @@ async fn overdue_questions_reach_the_bureaus_dashboard() {
         Some("UNAUTHENTICATED")
     );
 }
+
+#[tokio::test]
+async fn disbursements_list_by_the_day_they_happened_across_pages_whatever_order_they_were_entered()
+{
+    let app = spawn_app_with(AppOptions {
+        demo_donations: true,
+        ..Default::default()
+    })
+    .await;
+    let staff = app.login(STAFF_PHONE).await;
+    let project = project_id(&app, FEDERATION_PROJECT).await;
+    // Entered out of order: a late entry for an early day, two on one day.
+    for (day, purpose) in [
+        ("2026-03-05", "三月五日"),
+        ("2026-01-10", "一月十日 补录"),
+        ("2026-03-05", "三月五日 第二笔"),
+        ("2026-02-20", "二月二十日"),
+    ] {
+        let mut input = disbursement(&project, "1.00", purpose);
+        input["disbursedOn"] = json!(day);
+        disburse(&app, &staff, input).await.ok();
+    }
+    const LIST: &str = "query($p: ID!, $after: String) {
+        disbursements(projectId: $p, first: 2, after: $after) {
+            edges { node { purpose disbursedOn } } pageInfo { hasNextPage endCursor } } }";
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .gql(LIST, json!({ "p": project, "after": after }))
+            .await
+            .ok()["disbursements"]
+            .clone();
+        for edge in page["edges"].as_array().unwrap() {
+            seen.push((
+                edge["node"]["disbursedOn"].as_str().unwrap().to_owned(),
+                edge["node"]["purpose"].as_str().unwrap().to_owned(),
+            ));
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    let ours = ["三月五日", "一月十日 补录", "三月五日 第二笔", "二月二十日"];
+    let mine: Vec<&(String, String)> = seen
+        .iter()
+        .filter(|(_, p)| ours.contains(&p.as_str()))
+        .collect();
+    assert_eq!(
+        mine.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>(),
+        vec!["三月五日 第二笔", "三月五日", "二月二十日", "一月十日 补录"],
+        "{seen:?}"
+    );
+    let days: Vec<&str> = seen.iter().map(|(d, _)| d.as_str()).collect();
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+    assert_eq!(seen.len(), {
+        let mut unique = seen.clone();
+        unique.dedup();
+        unique.len()
+    });
+    let bad = app
+        .gql(
+            LIST,
+            json!({ "p": project, "after": encode_cursor_for_test() }),
+        )
+        .await;
+    assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
+}
+
+/// A well-formed cursor naming no disbursement.
+fn encode_cursor_for_test() -> String {
+    api::pagination::encode_cursor(&uuid::Uuid::now_v7().to_string())
+}

@@ -118,6 +118,10 @@ impl PrivatePostgres {
         self.ctl("restart");
     }
 
+    pub fn stop(&self) {
+        self.ctl("stop");
+    }
+
     pub fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
     }

@@ -1079,3 +1079,93 @@ async fn a_sentinel_failover_mid_load_loses_nothing_and_the_boards_follow_the_ne
         healed.as_secs_f64()
     );
 }
+
+#[tokio::test]
+async fn readiness_answers_at_once_while_every_pooled_connection_waits_on_a_lock() {
+    if !available() {
+        return;
+    }
+    let pg = PrivatePostgres::start();
+    let url = seeded(&pg).await;
+    let api = ApiProcess::start_with(
+        &url,
+        None,
+        &[
+            ("DB_MAX_CONNECTIONS", "2"),
+            ("DB_ACQUIRE_TIMEOUT_MS", "10000"),
+        ],
+    )
+    .await;
+    let resident = api.login("13800000001").await;
+    assert_eq!(readiness(&api).await["database"], "up");
+
+    // A session holds the donors table; every credits read then holds a connection, waiting.
+    let mut lock = std::process::Command::new("psql")
+        .args([&pg.url("dongtou"), "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let stdin = lock.stdin.as_mut().unwrap();
+        writeln!(stdin, "BEGIN; LOCK TABLE donors IN ACCESS EXCLUSIVE MODE;").unwrap();
+        stdin.flush().unwrap();
+    }
+    while pg.psql(
+        "dongtou",
+        "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+         WHERE c.relname = 'donors' AND l.mode = 'AccessExclusiveLock' AND l.granted",
+    ) != "1"
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let waiting = futures::future::join_all(
+        (0..6).map(|_| api.gql(Some(&resident), "{ myCredits { balance } }", json!({}))),
+    );
+    let check = async {
+        // Both pooled connections are now stuck behind the lock.
+        while pg.psql(
+            "dongtou",
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+        ) != "2"
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let asked = std::time::Instant::now();
+        let ready = reqwest::get(format!("{}/readyz", api.base)).await.unwrap();
+        let took = asked.elapsed();
+        let status = ready.status();
+        let ready: serde_json::Value = ready.json().await.unwrap();
+        {
+            use std::io::Write;
+            let stdin = lock.stdin.as_mut().unwrap();
+            writeln!(stdin, "ROLLBACK;").unwrap();
+        }
+        drop(lock.stdin.take());
+        lock.wait().unwrap();
+        (status, ready, took)
+    };
+    let (answers, (status, ready, took)) = tokio::join!(waiting, check);
+    assert_eq!(status, 200, "a busy pool is not a lost database");
+    assert_eq!(ready["database"], "busy", "{ready}");
+    assert!(
+        took < Duration::from_secs(2),
+        "readiness waited {took:?} behind the pool"
+    );
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert!(answer["errors"].is_null(), "{answer}");
+    }
+    assert_eq!(readiness(&api).await["database"], "up");
+    // A database that is gone is a failed readiness, however idle the pool.
+    pg.stop();
+    let gone = reqwest::get(format!("{}/readyz", api.base)).await.unwrap();
+    assert_eq!(gone.status(), 503);
+    let gone: serde_json::Value = gone.json().await.unwrap();
+    assert_eq!(gone["database"], "down", "{gone}");
+    println!(
+        "readiness with both pooled connections waiting on a lock: 200, database busy, in {} ms",
+        took.as_millis()
+    );
+}

@@ -325,7 +325,9 @@ impl Cache {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout.max(Duration::from_millis(500))))
             .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1);
+            // No retries inside a call: after a failure the cool-down decides when to try again,
+            // and a retry's back-off would hold up every request waiting on the call.
+            .set_number_of_retries(0);
         Ok(Self {
             backend: Backend::Redis(Arc::new(RedisBackend {
                 target: target(url, tls_ca_pem)?,
@@ -943,7 +945,10 @@ mod tests {
             ("redis+sentinel://127.0.0.1:26379", "name the service"),
             ("redis+sentinel://127.0.0.1:26379/", "name the service"),
             ("redis+sentinel://127.0.0.1:x/dongtou", "port"),
-            ("redis+sentinel://:secret@127.0.0.1:26379/dongtou", "passwords"),
+            (
+                "redis+sentinel://:secret@127.0.0.1:26379/dongtou",
+                "passwords",
+            ),
         ] {
             let Err(e) = target(url, None) else {
                 panic!("{url} was accepted")

@@ -20,19 +20,34 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// How long readiness waits for a pooled connection: a balancer's health check must not
+/// time out behind a pool that is busy serving requests.
+const READY_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.db.ping().await.is_ok();
-    let cache = state.cache.ping().await.is_ok();
-    let status = if database {
-        StatusCode::OK
-    } else {
+    let (database, cache) = tokio::join!(
+        async {
+            match tokio::time::timeout(READY_WAIT, state.db.ping()).await {
+                Ok(Ok(())) => "up",
+                Ok(Err(_)) => "down",
+                // Every connection is at work: the database answers, the queue is long.
+                Err(_) if state.db.pool_saturated() => "busy",
+                Err(_) => "down",
+            }
+        },
+        state.cache.ping()
+    );
+    let cache = cache.is_ok();
+    let status = if database == "down" {
         StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
     };
     // A lost cache degrades answers but does not stop them, so it does not fail readiness.
     (
         status,
         Json(serde_json::json!({
-            "database": if database { "up" } else { "down" },
+            "database": database,
             "cache": if cache { "up" } else { "down" },
             "cacheBackend": state.cache.backend_name(),
         })),

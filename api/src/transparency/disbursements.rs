@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -27,7 +27,7 @@ use crate::{
     error::{AppError, AppResult},
     idempotency::{self, Freshness, IdempotencyKey},
     money::Fen,
-    pagination::{self, Page, PageRequest},
+    pagination::{Page, PageRequest},
 };
 
 /// Record a disbursement for a project of the viewer's org (any org, for ADMIN), once per
@@ -271,20 +271,46 @@ pub struct DisbursementFilter {
     pub org_id: Option<Uuid>,
 }
 
-/// Newest first. Disbursements are public: they name no beneficiary.
+/// Latest disbursement date first (recording order within a day), so the public reads them
+/// as they happened, not as they were entered. Disbursements are public: they name no
+/// beneficiary. The cursor is the last one's id; the next page continues from its date.
 pub async fn list(
     db: &Db,
     filter: DisbursementFilter,
     page: &PageRequest,
 ) -> AppResult<Page<disbursement::Model>> {
-    let mut select = disbursement::Entity::find();
+    use disbursement::Column;
+    let mut select = disbursement::Entity::find()
+        .order_by_desc(Column::DisbursedOn)
+        .order_by_desc(Column::Id);
     if let Some(project_id) = filter.project_id {
-        select = select.filter(disbursement::Column::ProjectId.eq(project_id));
+        select = select.filter(Column::ProjectId.eq(project_id));
     }
     if let Some(org_id) = filter.org_id {
-        select = select.filter(disbursement::Column::OrgId.eq(org_id));
+        select = select.filter(Column::OrgId.eq(org_id));
     }
-    pagination::by_id_desc(&db.conn, select, page).await
+    if let Some(after) = page.after_id()? {
+        let anchor = disbursement::Entity::find_by_id(after)
+            .one(&db.conn)
+            .await?
+            .ok_or_else(|| {
+                AppError::bad_field(
+                    "after",
+                    "no such disbursement; start again without a cursor",
+                )
+            })?;
+        select = select.filter(
+            Condition::any()
+                .add(Column::DisbursedOn.lt(anchor.disbursed_on))
+                .add(
+                    Condition::all()
+                        .add(Column::DisbursedOn.eq(anchor.disbursed_on))
+                        .add(Column::Id.lt(after)),
+                ),
+        );
+    }
+    let rows = select.limit(page.limit + 1).all(&db.conn).await?;
+    Ok(Page::from_overfetch(rows, page.limit))
 }
 
 /// The donations that paid for a disbursement: its org's staff and ADMIN only, since they
