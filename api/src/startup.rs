@@ -178,12 +178,66 @@ fn jwt_secret(settings: &Settings) -> anyhow::Result<Secret> {
     Ok(Secret::new(generated))
 }
 
+/// Link previews of the public pages named by data: a project by its name and what it is
+/// for, an activity by its title, time and place. Anything else (or not found) gets none.
+fn describe_public_pages(db: Db) -> http::client::Describe {
+    use sea_orm::EntityTrait;
+
+    use crate::entities::{activity, charity_project};
+    std::sync::Arc::new(move |path: &str| {
+        let db = db.clone();
+        let target = path
+            .strip_prefix("/projects/")
+            .map(|id| (true, id))
+            .or_else(|| path.strip_prefix("/activities/").map(|id| (false, id)))
+            .and_then(|(project, id)| Some((project, uuid::Uuid::parse_str(id).ok()?)));
+        Box::pin(async move {
+            let preview = match target? {
+                (true, id) => {
+                    let p = charity_project::Entity::find_by_id(id)
+                        .one(&db.conn)
+                        .await
+                        .ok()??;
+                    http::client::Preview {
+                        title: format!("{} · 阳光慈善", p.name),
+                        description: format!(
+                            "{}（筹款、款物流向与监督答复，公开可查）",
+                            p.description
+                        ),
+                    }
+                }
+                (false, id) => {
+                    let a = activity::Entity::find_by_id(id)
+                        .one(&db.conn)
+                        .await
+                        .ok()??;
+                    let starts = a
+                        .starts_at
+                        .with_timezone(&crate::district_time::DISTRICT_TZ);
+                    http::client::Preview {
+                        title: format!("{} · 志愿服务活动", a.title),
+                        description: format!(
+                            "{} {}，{}。{}",
+                            starts.format("%Y-%m-%d %H:%M"),
+                            a.place,
+                            format_args!("名额 {}", a.capacity),
+                            a.description
+                        ),
+                    }
+                }
+            };
+            Some(preview)
+        })
+    })
+}
+
 /// Every route of the product, on the kernel and the areas' handles.
 pub fn router(state: AppState, areas: &Areas) -> Router {
     let schema = build_schema(state.clone(), areas);
     let client = http::client::service(
         state.settings.client_dir.as_deref(),
         &state.settings.data_dir,
+        describe_public_pages(state.db.clone()),
     );
     let limits = &state.settings.limits;
     let rate = ratelimit::layers(&state.keys, limits, state.settings.trusted_proxy_count());

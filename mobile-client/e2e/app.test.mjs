@@ -1,15 +1,20 @@
 // The phone client end to end, against the real api with its seeded demo data.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   PHONES,
   horizontalOverflow,
   launchBrowser,
+  launchBrowserWithCamera,
   login,
   newPhone,
   shot,
   smallTouchTargets,
   startApi,
+  writeQrVideo,
 } from './harness.mjs'
 
 /** @type {Awaited<ReturnType<typeof startApi>>} */
@@ -59,6 +64,9 @@ async function assertPhoneDocument(page, verifyPath) {
   const url = (await page.getByTestId('document-verify').getAttribute('data-url')) ?? ''
   assert.match(new URL(url).pathname, verifyPath)
   await page.getByTestId('document-verify').locator('img').waitFor()
+  // Saving as a picture beside printing, which stays.
+  await page.getByTestId('document-save').waitFor()
+  await page.getByTestId('print').waitFor()
 }
 
 /** The screen fits the phone and its touch targets are big enough. @param {import('playwright-core').Page} page @param {string} name */
@@ -138,16 +146,21 @@ describe('phone client', () => {
     await resident.goto('/me')
     await resident.getByTestId('profile-name').waitFor()
     assert.equal((await resident.getByTestId('profile-name').textContent())?.trim(), '陈晓明')
+    // The account's own business (PIPL): changing the password, the privacy policy, deletion.
+    for (const id of ['to-password', 'to-privacy', 'to-delete-account']) await resident.getByTestId(id).waitFor()
     await checkLayout(resident, 'profile')
     await shot(resident, '07-profile')
 
     // English on request, Chinese again after.
     await resident.getByText('English').tap()
     await resident.locator('.van-nav-bar__title', { hasText: 'Me' }).waitFor()
+    // What the API writes stays Chinese, and the screen says so.
+    assert.match((await resident.getByTestId('language-note').textContent()) ?? '', /in Chinese only/)
     await checkLayout(resident, 'profile (en)')
     await shot(resident, '08-profile-en')
     await resident.getByText('简体中文').tap()
     await resident.locator('.van-nav-bar__title', { hasText: '我的' }).waitFor()
+    assert.equal(await resident.getByTestId('language-note').count(), 0)
 
     // A screen whose data cannot be had says so, with a retry.
     await resident.goto('/donations/00000000-0000-0000-0000-000000000000/receipt')
@@ -319,6 +332,39 @@ describe('phone client', () => {
     await resident.locator('[data-testid="redemption-cell"][data-status="FULFILLED"]').first().waitFor()
   })
 
+  test('staff scan the pickup QR a resident shows, see what it is, then hand it over', async () => {
+    await resident.goto('/rewards')
+    await resident.getByTestId('reward-redeem').first().tap()
+    await resident.getByTestId('redeem-confirm').tap()
+    await resident.getByTestId('redeem-result').waitFor()
+    const code = (await resident.getByTestId('pickup-code').textContent())?.trim() ?? ''
+    assert.ok(code.length > 0, 'a pickup code is shown')
+
+    // The staff's phone camera films the resident's screen: here, a video of that QR code.
+    const dir = mkdtempSync(join(tmpdir(), 'dt-camera-'))
+    const video = join(dir, 'pickup.y4m')
+    await writeQrVideo(code, video)
+    const cameraBrowser = await launchBrowserWithCamera(video)
+    try {
+      const ctx = await newPhone(cameraBrowser, api.url)
+      await ctx.grantPermissions(['camera'])
+      const page = await ctx.newPage()
+      page.on('pageerror', (e) => console.error(`[camera] page error: ${e.message}`))
+      await login(page, PHONES.staff)
+      await page.goto('/staff/fulfil')
+      await page.getByTestId('scan-open').tap()
+      // Scanned, it is previewed first: nothing is handed over before the staff confirm.
+      await page.locator('[data-testid="fulfil-preview"][data-status="PENDING"]').waitFor({ timeout: 20_000 })
+      assert.equal((await page.getByTestId('fulfil-preview-code').textContent())?.trim(), code)
+      await shot(page, '24b-staff-fulfil-scanned')
+      await page.getByTestId('fulfil-confirm').tap()
+      await page.getByTestId('fulfil-result').waitFor()
+    } finally {
+      await cameraBrowser.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('a resident cancels a pending redemption and gets the credits back', async () => {
     const before = await homeBalance(resident)
     await resident.goto('/rewards')
@@ -356,6 +402,16 @@ describe('phone client', () => {
       }
       await page.getByText('没有更多了').waitFor()
       assert.ok((await entries.count()) > 10, 'more than the first page was loaded')
+      // Each entry names its source and carries when that happened: the seeded hours at
+      // 大沙岙海滩清洁 (19 April 2025) name the activity and its day, not an id or the seeding time.
+      for (const text of await entries.allTextContents()) assert.doesNotMatch(text, /时长认证 [0-9a-f]{8}/, `no id fragment: ${text}`)
+      const beach = entries.filter({ hasText: '大沙岙海滩清洁 · 时长认证' })
+      assert.ok((await beach.count()) > 0, 'the certified hours name their activity')
+      assert.match((await beach.first().getByTestId('ledger-entry-at').textContent()) ?? '', /^\s*2025-04-19 /)
+      assert.ok(
+        await page.locator('[data-testid="ledger-month"][data-month="2025-04"]').filter({ has: beach }).count(),
+        'and sit in the month they happened',
+      )
       await shot(page, '26-ledger-more')
     } finally {
       await ctx.close()

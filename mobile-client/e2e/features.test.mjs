@@ -303,6 +303,8 @@ describe('phone client: board, perks, volunteering', () => {
     // No signal: the code is kept on the phone and listed as pending …
     await resident.getByTestId('activity-checkin').tap()
     await resident.getByTestId('checkin-code').waitFor()
+    // Opened from the activity, the check-in page names it.
+    await resident.getByTestId('checkin-activity').filter({ hasText: ACTIVITY_TITLE }).waitFor()
     await residentCtx.setOffline(true)
     try {
       await resident.getByTestId('offline-banner').waitFor()
@@ -318,6 +320,8 @@ describe('phone client: board, perks, volunteering', () => {
     }
     // … and sent when the signal returns.
     await resident.getByTestId('pending-checkin').waitFor({ state: 'detached', timeout: 15_000 })
+    // The notice that it was kept goes once it is sent.
+    await resident.getByTestId('checkin-kept').waitFor({ state: 'detached' })
     await shot(resident, '87-checkin-sent')
     await staff.reload()
     await staff.getByTestId('participant').filter({ hasText: '陈晓明' }).filter({ hasNotText: '未签到' }).waitFor()

@@ -68,6 +68,8 @@ async function firstLoad(session, attempt) {
         .map((e) => ({ path: new URL(e.name).pathname, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
     }))
     assert.ok(perf.scripts.length > 0, 'scripts were loaded')
+    // One language on the first load: the English texts (ours and Vant's) come only when chosen.
+    assert.deepEqual(perf.scripts.map((sc) => sc.path).filter((path) => /\/assets\/en(-US)?-[\w-]+\.js$/.test(path)), [], 'no English texts in a Chinese first load')
 
     let transferred = 0
     const uncompressed = []

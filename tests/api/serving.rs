@@ -204,3 +204,83 @@ async fn the_app_in_the_binary_is_written_out_once_and_served_like_a_build() {
         "public, max-age=31536000, immutable"
     );
 }
+
+#[tokio::test]
+async fn public_pages_carry_their_own_title_and_description_for_link_previews() {
+    use sea_orm::EntityTrait;
+    let dist = built_app();
+    let app = spawn_app_with(AppOptions {
+        client_dir: Some(dist.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await;
+    let page = |path: &'static str| {
+        let app = &app;
+        async move { get(app, path, None).await.text().await.unwrap() }
+    };
+    let board = page("/board").await;
+    assert!(board.contains("<title>洞头慈善榜</title>"), "{board}");
+    assert!(board.contains("<meta property=\"og:title\" content=\"洞头慈善榜\">"));
+    assert!(board.contains("og:description"));
+    assert!(board.contains("<div id=app>"), "still the app: {board}");
+    assert!(page("/board/editions/3").await.contains("洞头慈善榜 第3期"));
+    assert!(
+        page("/verify/receipt/ABCD-1234")
+            .await
+            .contains("收据与证书查验")
+    );
+
+    let project = project_id(&app, FEDERATION_PROJECT).await;
+    // A name is data: whatever it holds is text in the page, never markup.
+    let id = uuid::Uuid::parse_str(&project).unwrap();
+    let stored = api::entities::charity_project::Entity::find_by_id(id)
+        .one(&app.db().conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut renamed: api::entities::charity_project::ActiveModel = stored.into();
+    renamed.name = sea_orm::ActiveValue::Set(format!("{FEDERATION_PROJECT} <b>&\""));
+    sea_orm::ActiveModelTrait::update(renamed, &app.db().conn)
+        .await
+        .unwrap();
+    let shared = get(&app, &format!("/projects/{project}"), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shared.contains(&format!(
+            "{FEDERATION_PROJECT} &lt;b&gt;&amp;&quot; · 阳光慈善"
+        )),
+        "{shared}"
+    );
+    assert!(!shared.contains("<b>"), "{shared}");
+
+    let staff = app.login(STAFF_PHONE).await;
+    let activity = crate::volunteering::published_activity(&app, &staff, 10, 120).await;
+    let activity =
+        api::entities::activity::Entity::find_by_id(uuid::Uuid::parse_str(&activity).unwrap())
+            .one(&app.db().conn)
+            .await
+            .unwrap()
+            .unwrap();
+    let shared = get(&app, &format!("/activities/{}", activity.id), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shared.contains(&format!("{} · 志愿服务活动", activity.title)),
+        "{shared}"
+    );
+    assert!(shared.contains(&activity.place), "{shared}");
+
+    // Nothing public there, or not a page to share: the app's own page as it is.
+    let unknown = get(&app, &format!("/projects/{}", uuid::Uuid::now_v7()), None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(unknown.contains("<title>app</title>"), "{unknown}");
+    assert!(!page("/home").await.contains("og:title"));
+}

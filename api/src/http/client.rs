@@ -10,9 +10,14 @@
 //! may be kept for a year without asking again; everything else (the page, the service
 //! worker, the manifest) is revalidated on every visit so a release reaches phones at once.
 //! The app's pages carry a Content-Security-Policy and the usual hardening headers.
+//!
+//! A link to a public page (the board, a project, an activity, verification) is answered with
+//! the page's own title and description in the HTML, because chat apps build a link's preview
+//! from the HTML alone and run no script.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::{
     Router,
@@ -21,7 +26,8 @@ use axum::{
     middleware::{self, Next},
     response::{Html, IntoResponse, Response},
 };
-use tower_http::services::{ServeDir, ServeFile};
+use futures::future::BoxFuture;
+use tower_http::services::ServeDir;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
@@ -40,16 +46,96 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wa
 #[folder = "$OUT_DIR/client"]
 struct BuiltApp;
 
+/// What a shared link to a page says before any script runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    pub title: String,
+    pub description: String,
+}
+
+/// The preview of a page whose title is data (a project's or an activity's name), or `None`
+/// where the path names nothing public.
+pub type Describe = Arc<dyn Fn(&str) -> BoxFuture<'static, Option<Preview>> + Send + Sync>;
+
+/// Public pages whose preview is fixed text.
+fn fixed_preview(path: &str) -> Option<Preview> {
+    let (title, description) = match path.trim_end_matches('/') {
+        "/board" => (
+            "洞头慈善榜".to_owned(),
+            "洞头区慈善捐赠排行榜：按月、季、年查看个人、企业与志愿服务时长榜，并可查看已发布的各期榜单。",
+        ),
+        "/board/editions" => (
+            "洞头慈善榜 · 往期榜单".to_owned(),
+            "已发布的洞头慈善榜各期：期数、发布日期与账本校验值，任何人可查验。",
+        ),
+        "/projects" => (
+            "慈善项目 · 阳光慈善".to_owned(),
+            "洞头区慈善项目的筹款、款物流向与监督答复，公开可查。",
+        ),
+        "/activities" => (
+            "志愿服务活动".to_owned(),
+            "洞头区志愿服务活动：时间、地点、名额，报名参加并认证服务时长。",
+        ),
+        p if p == "/verify" || p.starts_with("/verify/") => (
+            "收据与证书查验".to_owned(),
+            "凭验证码查验洞头慈善共富的捐赠收据、年度捐赠凭证与志愿服务时长证书真伪。",
+        ),
+        p => {
+            let number: u32 = p.strip_prefix("/board/editions/")?.parse().ok()?;
+            (
+                format!("洞头慈善榜 第{number}期"),
+                "已发布的一期洞头慈善榜：榜单、发布日期与账本校验值，任何人可查验。",
+            )
+        }
+    };
+    Some(Preview {
+        title,
+        description: description.to_owned(),
+    })
+}
+
+/// `index` with `preview` as its title and description, for people and for link previews.
+fn with_preview(index: &str, preview: &Preview) -> String {
+    // Chat previews show two lines or so; a long description is cut.
+    let description: String = preview.description.chars().take(120).collect();
+    let title = html_escape::encode_double_quoted_attribute(&preview.title);
+    let description = html_escape::encode_double_quoted_attribute(&description);
+    let tags = format!(
+        "<title>{title}</title><meta name=\"description\" content=\"{description}\">\
+         <meta property=\"og:title\" content=\"{title}\">\
+         <meta property=\"og:description\" content=\"{description}\">\
+         <meta property=\"og:site_name\" content=\"洞头慈善共富\">"
+    );
+    let mut page = index.to_owned();
+    // The page's own description goes; the preview's replaces it.
+    if let Some(start) = page.find("<meta name=\"description\"")
+        && let Some(len) = page[start..].find('>')
+    {
+        page.replace_range(start..=start + len, "");
+    }
+    match (page.find("<title>"), page.find("</title>")) {
+        (Some(start), Some(end)) if start < end => {
+            page.replace_range(start..end + "</title>".len(), &tags);
+        }
+        _ => match page.find("</head>") {
+            Some(at) => page.insert_str(at, &tags),
+            None => page.insert_str(0, &tags),
+        },
+    }
+    page
+}
+
 /// The app's files as the settings choose: the directory given, else the app in this binary,
 /// written out under `data_dir` (or, where that cannot be written, the system's temp dir).
-pub fn service(client_dir: Option<&Path>, data_dir: &Path) -> Router {
+/// `describe` names the public pages whose preview is data.
+pub fn service(client_dir: Option<&Path>, data_dir: &Path, describe: Describe) -> Router {
     if let Some(dir) = client_dir {
-        return serve_dir(dir);
+        return serve_dir(dir, describe);
     }
     match unpack::<BuiltApp>(&data_dir.join("app"))
         .or_else(|_| unpack::<BuiltApp>(&std::env::temp_dir().join("dongtou-charity-app")))
     {
-        Ok(Some(dir)) => serve_dir(&dir),
+        Ok(Some(dir)) => serve_dir(&dir, describe),
         Ok(None) => missing_app_router(
             "this binary was built without it (a debug build, or Node.js was missing)".into(),
         ),
@@ -109,26 +195,41 @@ pub fn unpack<E: rust_embed::RustEmbed>(root: &Path) -> io::Result<Option<PathBu
     Ok(Some(dir))
 }
 
-fn serve_dir(dir: &Path) -> Router {
+fn serve_dir(dir: &Path, describe: Describe) -> Router {
     let index = dir.join("index.html");
-    let files = if index.is_file() {
-        Router::new().fallback_service(
-            ServeDir::new(dir)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(
-                    ServeFile::new(&index)
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                ),
-        )
-    } else {
+    let Ok(page) = std::fs::read_to_string(&index) else {
         return missing_app_router(format!(
             "CLIENT_DIR ({}) holds no index.html",
             dir.display()
         ));
     };
-    files.layer(middleware::from_fn(headers))
+    let page: Arc<str> = page.into();
+    // Paths that are not files are the app's routes: its page, with the route's preview.
+    let app_route = move |request: Request<Body>| {
+        let (page, describe) = (page.clone(), describe.clone());
+        async move {
+            let path = request.uri().path();
+            let preview = match fixed_preview(path) {
+                Some(preview) => Some(preview),
+                None => describe(path).await,
+            };
+            match preview {
+                Some(preview) => Html(with_preview(&page, &preview)).into_response(),
+                None => Html(page.to_string()).into_response(),
+            }
+        }
+    };
+    Router::new()
+        .fallback_service(
+            ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(tower::service_fn(move |request| {
+                    let answer = app_route.clone()(request);
+                    async move { Ok::<_, std::convert::Infallible>(answer.await) }
+                })),
+        )
+        .layer(middleware::from_fn(headers))
 }
 
 /// `/` and every app path say how to get the app, never an empty 404; the log says it too.

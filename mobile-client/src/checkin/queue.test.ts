@@ -52,6 +52,13 @@ describe('a typed short code', () => {
     const [kept] = enqueue([], { accountId: 'a', code: 'k7m-9pq', kind: 'IN' }, NOW)
     expect(kept).toMatchObject({ code: 'K7M9PQ', activityId: null, signedAt: NOW.toISOString() })
   })
+
+  it('typed on an activity\'s check-in page, names that activity; a scanned code names its own', () => {
+    const [typed] = enqueue([], { accountId: 'a', code: 'k7m-9pq', kind: 'IN', activityId: 'page-activity' }, NOW)
+    expect(typed).toMatchObject({ code: 'K7M9PQ', activityId: 'page-activity' })
+    const [scanned] = enqueue([], { accountId: 'a', code: code(), kind: 'IN', activityId: 'page-activity' }, NOW)
+    expect(scanned).toMatchObject({ activityId: ACTIVITY })
+  })
 })
 
 describe('the pending check-in queue', () => {

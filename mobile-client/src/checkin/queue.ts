@@ -101,7 +101,8 @@ function localId(now: Date): string {
 /** Keep a code; the same code and kind kept twice stays one entry. */
 export function enqueue(
   list: readonly PendingCheckin[],
-  input: { accountId: string; code: string; kind: CheckinKind },
+  /** `activityId`: the activity whose page the code was typed on, for a code that names none. */
+  input: { accountId: string; code: string; kind: CheckinKind; activityId?: string | null },
   now: Date = new Date(),
 ): PendingCheckin[] {
   const code = normaliseCode(input.code)
@@ -114,7 +115,7 @@ export function enqueue(
       accountId: input.accountId,
       code,
       kind: input.kind,
-      activityId: contents?.activityId ?? null,
+      activityId: contents?.activityId ?? input.activityId ?? null,
       // A short code names no activity; it was on the screen when it was typed.
       signedAt: contents?.signedAt ?? (readShortCode(code) ? now.toISOString() : null),
       savedAt: now.toISOString(),

@@ -4,6 +4,7 @@ import {
   districtPartsToRfc3339,
   districtYear,
   formatDateTime,
+  formatEnd,
   startOfDistrictDay,
 } from './datetime'
 
@@ -11,6 +12,15 @@ describe('district time', () => {
   it('shows instants in Asia/Shanghai', () => {
     expect(formatDateTime('2026-11-22T08:30:00Z')).toBe('2026-11-22 16:30')
     expect(formatDateTime('2026-12-31T16:05:00Z')).toBe('2027-01-01 00:05')
+  })
+
+  it('gives an end its date only when it falls on another district day', () => {
+    expect(formatEnd('2026-11-22T01:00:00Z', '2026-11-22T10:00:00Z')).toBe('18:00')
+    // 22:00 to 02:00 the next morning in the district.
+    expect(formatEnd('2026-11-22T14:00:00Z', '2026-11-22T18:00:00Z')).toBe('2026-11-23 02:00')
+    // The same UTC day, but past midnight in the district.
+    expect(formatEnd('2026-11-22T15:00:00Z', '2026-11-22T16:30:00Z')).toBe('2026-11-23 00:30')
+    expect(formatEnd('2026-11-22T01:00:00Z', null)).toBe('—')
   })
 
   it('finds midnight of the district day', () => {

@@ -26,6 +26,14 @@ export function formatDateTime(iso: string | null | undefined): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`
 }
 
+/** An end beside its start: its time alone on the same district day, else its date too (a
+ * night shift crossing midnight): "18:00", or "2026-11-23 02:00". */
+export function formatEnd(startIso: string | null | undefined, endIso: string | null | undefined): string {
+  const start = formatDateTime(startIso)
+  const end = formatDateTime(endIso)
+  return end.length === 16 && start.slice(0, 10) === end.slice(0, 10) ? end.slice(11) : end
+}
+
 /** "2026-11-22T08:30:00Z" → "2026-11-22" (district date). */
 export function formatDate(iso: string | null | undefined): string {
   return formatDateTime(iso).slice(0, 10)

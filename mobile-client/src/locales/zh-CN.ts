@@ -133,7 +133,7 @@ const zhCN = {
     source: {
       donation: '{project} · 收据 {receipt}',
       redemption: '兑换 {reward}',
-      volunteer: '时长认证 {id}',
+      volunteer: '{activity} · 时长认证',
     },
     filters: { ALL: '全部', EARNED: '获得', SPENT: '使用' },
     month: '{year} 年 {month} 月',
@@ -203,6 +203,8 @@ const zhCN = {
     town: '所在街道/乡镇',
     idNumber: '身份证号',
     language: '语言',
+    // Shown in other languages only.
+    languageNote: '机构撰写的内容只有中文。',
     logout: '退出登录',
     logoutConfirm: '确定退出登录吗？',
     adminHint: '管理功能请使用区民政局管理后台。',
@@ -388,6 +390,7 @@ const zhCN = {
     submitIn: '提交签到',
     submitOut: '提交签退',
     notACode: '这不是有效的签到码',
+    forActivity: '签到活动',
     kept: '当前无网络：签到码已保存在手机上，恢复网络后自动提交，按出示时间计入。',
     doneIn: '签到成功',
     doneOut: '签退成功',

@@ -18,8 +18,9 @@ export const usePendingCheckinsStore = defineStore('pendingCheckins', () => {
     }
   }
 
-  function keep(accountId: string, code: string, kind: CheckinKind): PendingCheckin {
-    items.value = enqueue(items.value, { accountId, code, kind })
+  /** `activityId`: the activity whose page the code was typed on (a short code names none). */
+  function keep(accountId: string, code: string, kind: CheckinKind, activityId: string | null = null): PendingCheckin {
+    items.value = enqueue(items.value, { accountId, code, kind, activityId })
     save()
     return items.value[items.value.length - 1]!
   }
