@@ -7,7 +7,8 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 # BENCH_PROFILE=release measures the local build instead (minutes faster to build; say so
 # beside any figure it gives).
 BENCH_PROFILE=${BENCH_PROFILE:-deploy}
-API="$TARGET/$BENCH_PROFILE/api"
+# BENCH_API=path measures another binary (e.g. an earlier build, for a same-run comparison).
+API="${BENCH_API:-$TARGET/$BENCH_PROFILE/api}"
 PG="postgres://postgres@127.0.0.1:5432"
 # TCP to 127.0.0.1, the deployment shape (the API on its own host or container). BENCH_SOCKET=1
 # uses the local socket instead, for the side-by-side line. pgbench uses the same address, so
@@ -27,6 +28,7 @@ export RATE_LIMIT_ACCOUNT_PER_SEC=1000000 RATE_LIMIT_ACCOUNT_BURST=1000000
 build_release() {
   # SKIP_BUILD=1 reuses an existing binary (e.g. while another build holds the cores).
   [ "${SKIP_BUILD:-}" = 1 ] && [ -x "$API" ] && return 0
+  [ -n "${BENCH_API:-}" ] && return 0
   (cd "$ROOT" && BUILD_PHONE_APP=0 cargo build --profile "$BENCH_PROFILE" -p api --locked -q)
 }
 
