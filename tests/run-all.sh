@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 # What the suites need from the machine, installed with apt when missing: Debian's Chromium
 # and a CJK font for the browser tests (never a downloaded browser build), Node for the phone
 # client (from the machine's apt sources), python3 for the
-# import-cycle check, and the PostgreSQL and Redis server binaries and the HAProxy balancer the
-# fault suite starts on its own ports (the database and cache the suites talk to are the
+# import-cycle check, and the PostgreSQL and Redis server binaries (Redis also as Sentinel), redis-cli, openssl and the
+# HAProxy balancer the fault suite starts on its own ports (the database and cache the suites talk to are the
 # machine's services).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -20,6 +20,9 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+# The TLS fault scenario makes its certificates with openssl; the Sentinel one asks redis-cli.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

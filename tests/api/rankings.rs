@@ -1548,7 +1548,11 @@ async fn totals_drift(app: &TestApp) -> Vec<(String, String, String, String, i64
 async fn the_running_totals_follow_every_kind_of_write_and_answer_while_the_cache_is_down() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    assert!(api::rankings::totals::built(&app.db().conn).await.unwrap());
+    assert!(
+        api::rankings::board_state::built(&app.db().conn)
+            .await
+            .unwrap()
+    );
     let people = resident_tokens(&app, 4).await;
     let voided = desk.resident_gives(&app.areas, &people[0].1, 50_000).await;
     desk.resident_gives(&app.areas, &people[0].1, 12_000).await;
@@ -1678,13 +1682,13 @@ async fn a_ledger_without_totals_gets_them_built_once_and_is_summed_until_then()
     ] {
         db.execute_unprepared(sql).await.unwrap();
     }
-    assert!(!api::rankings::totals::built(db).await.unwrap());
+    assert!(!api::rankings::board_state::built(db).await.unwrap());
     app.state.cache.delete_all_keys().await.unwrap();
     let summed = board(&app, None, residents_all_time(10)).await;
     assert_eq!(lines(&summed, "amount"), residents_board_by_sql(&app).await);
 
     api::rankings::totals::ensure_built(app.db()).await.unwrap();
-    assert!(api::rankings::totals::built(db).await.unwrap());
+    assert!(api::rankings::board_state::built(db).await.unwrap());
     assert!(totals_drift(&app).await.is_empty());
     desk.resident_gives(&app.areas, &people[1].phone, 100).await;
     let drift = totals_drift(&app).await;

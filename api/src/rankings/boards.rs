@@ -96,7 +96,7 @@ impl Boards {
         if self.totals_built.load(Ordering::Relaxed) {
             return Ok(true);
         }
-        let built = super::totals::built(&self.db.conn).await?;
+        let built = super::board_state::built(&self.db.conn).await?;
         self.totals_built.store(built, Ordering::Relaxed);
         Ok(built)
     }
@@ -149,7 +149,7 @@ impl Boards {
 
     /// Give every board a new version (a write changed names or rules, not totals).
     pub async fn changed(&self) {
-        if let Err(e) = super::totals::bump_board_version(&self.db.conn).await {
+        if let Err(e) = super::board_state::bump_board_version(&self.db.conn).await {
             tracing::warn!(error = %e, "could not raise the board version in the database");
         }
         if let Err(e) = sets::bump_version(&self.cache).await {

@@ -2,6 +2,7 @@
 
 mod aggregate;
 pub mod bench;
+pub mod board_state;
 mod boards;
 pub mod choices;
 pub mod editions;

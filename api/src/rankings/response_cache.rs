@@ -287,7 +287,7 @@ impl ResponseCache {
 /// raises before it is acknowledged, with the shared cache's when it answers (raised also when
 /// the sets are rebuilt). Without the database nothing is kept.
 async fn current_version(db: &Db, cache: &Cache) -> Option<String> {
-    let (in_db, in_cache) = tokio::join!(super::totals::board_version(&db.conn), async {
+    let (in_db, in_cache) = tokio::join!(super::board_state::board_version(&db.conn), async {
         if cache.cooling_down() {
             None
         } else {

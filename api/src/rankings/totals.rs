@@ -15,6 +15,7 @@ use sea_orm::{
 
 use super::{
     aggregate::{Attribution, Sql},
+    board_state::{built, bump_board_version},
     boards::{add_contribution, donation_updates, hours_deltas},
     model::{BoardSpec, PeriodKey, Standing},
     rule_book::rule_book_on,
@@ -125,31 +126,6 @@ pub(super) async fn add<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Raise the board version (see the `board_version` migration): on a write's transaction, or
-/// after a commit and before the write is acknowledged.
-pub async fn bump_board_version<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_string(
-        conn.get_database_backend(),
-        "UPDATE board_version SET version = version + 1 WHERE id = 1",
-    ))
-    .await?;
-    Ok(())
-}
-
-/// The board version now.
-pub async fn board_version<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
-    let row = conn
-        .query_one_raw(Statement::from_string(
-            conn.get_database_backend(),
-            "SELECT version FROM board_version WHERE id = 1",
-        ))
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get("", "version")?,
-        None => 0,
-    })
-}
-
 /// `(…), (…)`: one parenthesised row of bound values per item.
 fn values<const N: usize>(sql: &mut Sql, rows: impl Iterator<Item = [Value; N]>) {
     for (i, row) in rows.enumerate() {
@@ -219,17 +195,6 @@ pub async fn hours_changed<C: ConnectionTrait>(
     let updates = hours_deltas(conn, cert, delta_minutes).await;
     add(conn, &updates).await?;
     Ok(())
-}
-
-/// Whether the totals have been built from the ledger (and are kept by every write since).
-pub async fn built<C: ConnectionTrait>(conn: &C) -> Result<bool, DbErr> {
-    let row = conn
-        .query_one_raw(Statement::from_string(
-            conn.get_database_backend(),
-            "SELECT built_at FROM ranking_totals_state WHERE id = 1",
-        ))
-        .await?;
-    Ok(row.is_some())
 }
 
 /// Replace the totals with sums over the ledger, in one transaction that holds off every
