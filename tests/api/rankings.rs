@@ -367,6 +367,16 @@ pub async fn replica(app: &TestApp, cache: Cache) -> String {
     address
 }
 
+/// A Redis cache at a port nobody listens on: every call fails, as in an outage.
+fn unreachable_cache() -> Cache {
+    Cache::redis_lazy(
+        "redis://127.0.0.1:1",
+        "down",
+        std::time::Duration::from_millis(200),
+    )
+    .unwrap()
+}
+
 /// A second handle on the same cache: the same Redis and prefix, or the same in-process store.
 async fn same_cache(app: &TestApp) -> Cache {
     match backend() {
@@ -687,12 +697,7 @@ async fn a_read_after_a_flush_rebuilds_the_set_for_the_next_reads() {
 async fn with_the_cache_unreachable_the_api_still_answers_from_the_database() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    let down = Cache::redis_lazy(
-        "redis://127.0.0.1:1",
-        "down",
-        std::time::Duration::from_millis(200),
-    )
-    .unwrap();
+    let down = unreachable_cache();
     let down_areas = Areas::start(&app.state.with_cache(down.clone()));
     let people = residents(&app, 2).await;
     // Writes go through: the cache is not needed to record a donation.
@@ -710,12 +715,7 @@ async fn with_the_cache_unreachable_the_api_still_answers_from_the_database() {
 async fn with_the_cache_unreachable_answers_are_reused_until_a_write_and_never_after_it() {
     let app = spawn_app().await;
     let desk = desk(&app).await;
-    let down = Cache::redis_lazy(
-        "redis://127.0.0.1:1",
-        "down",
-        std::time::Duration::from_millis(200),
-    )
-    .unwrap();
+    let down = unreachable_cache();
     let down_areas = Areas::start(&app.state.with_cache(down.clone()));
     let people = residents(&app, 2).await;
     desk.resident_gives(&down_areas, &people[0].phone, 12_300)
@@ -1600,12 +1600,7 @@ async fn the_running_totals_follow_every_kind_of_write_and_answer_while_the_cach
     assert!(drift.is_empty(), "{drift:?}");
 
     // With Redis gone, each board is an index read of the totals, equal to the ledger's sums.
-    let down = Cache::redis_lazy(
-        "redis://127.0.0.1:1",
-        "down",
-        std::time::Duration::from_millis(200),
-    )
-    .unwrap();
+    let down = unreachable_cache();
     let address = replica(&app, down).await;
     let all = gql_at(&address, BOARD, residents_all_time(100)).await["leaderboard"].clone();
     assert_eq!(all["source"], "DATABASE");
